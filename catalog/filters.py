@@ -1,0 +1,200 @@
+"""The one filter set behind /policies/: every query parameter of the public URL contract."""
+
+import django_filters
+from django import forms
+from django.db.models import Count, F
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Audience,
+    Department,
+    Domain,
+    EnterpriseType,
+    ListKind,
+    Period,
+    Policy,
+    Region,
+    Sector,
+)
+
+Q_MAX_LENGTH = 100
+
+STATUS_CHOICES = [
+    ("open", _("可申请")),
+    ("closing_soon", _("即将截止")),
+    ("upcoming", _("即将开始")),
+    ("closed", _("已截止")),
+]
+
+SORT_CHOICES = [
+    ("relevance", _("相关度")),
+    ("updated", _("最近更新")),
+    ("deadline", _("截止日期")),
+    ("amount", _("金额从高到低")),
+]
+
+SCOPE_CHOICES = [
+    ("applies", _("适用于该地（含市级总册）")),
+    ("volume", _("仅该分册")),
+]
+
+FLAG_CHOICES = [("1", _("是"))]
+
+
+def slug_filter(model, label, field_name):
+    return django_filters.ModelChoiceFilter(
+        queryset=model.objects.all(),
+        to_field_name="slug",
+        field_name=field_name,
+        label=label,
+        empty_label=_("全部"),
+    )
+
+
+class PolicyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label=_("关键词"),
+        max_length=Q_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("如：养老、创业补贴")}),
+    )
+    region = slug_filter(Region, _("地区"), "region")
+    scope = django_filters.ChoiceFilter(
+        choices=SCOPE_CHOICES, method="filter_scope", label=_("范围"), empty_label=None
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="domain__kind", choices=ListKind.choices, label=_("清单"), empty_label=_("全部")
+    )
+    domain = slug_filter(Domain, _("领域"), "domain")
+    audience = slug_filter(Audience, _("受益对象"), "audiences")
+    sector = slug_filter(Sector, _("行业"), "sectors")
+    etype = slug_filter(EnterpriseType, _("企业类型"), "enterprise_types")
+    department = slug_filter(Department, _("主管部门"), "department")
+    one_card = django_filters.ChoiceFilter(
+        choices=FLAG_CHOICES, method="filter_one_card", label=_("一卡通发放"), empty_label=_("不限")
+    )
+    no_apply = django_filters.ChoiceFilter(
+        choices=FLAG_CHOICES, method="filter_no_apply", label=_("免申即享"), empty_label=_("不限")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="filter_status", label=_("申请状态"), empty_label=_("不限")
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="filter_sort", label=_("排序"), empty_label=None
+    )
+
+    # Facets whose options show how many entries each would leave, given the other filters.
+    FACETS = {
+        "region": "region__slug",
+        "kind": "domain__kind",
+        "domain": "domain__slug",
+        "audience": "audiences__slug",
+        "sector": "sectors__slug",
+        "etype": "enterprise_types__slug",
+        "department": "department__slug",
+    }
+
+    class Meta:
+        model = Policy
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        self.on = kwargs.pop("on", None)
+        super().__init__(data, *args, **kwargs)
+
+    def filter_queryset(self, queryset, without=()):
+        """Apply every filter but those named in `without`, then the chosen sort."""
+        data = self.form.cleaned_data
+        saved = {name: data.get(name) for name in (*without, "region")}
+        for name in saved:
+            data[name] = None  # a filter skips an empty value
+        try:
+            queryset = super().filter_queryset(queryset)
+        finally:
+            data.update(saved)
+        region = data.get("region")
+        if region is not None and "region" not in without:
+            if data.get("scope") == "volume":
+                queryset = queryset.filter(region=region)
+            else:
+                queryset = queryset.filter(region__in=region.covering_ids())
+        return self._sort(queryset)
+
+    def filter_scope(self, queryset, name, value):
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        terms = value.split()
+        for term in terms:
+            queryset = queryset.filter(name__icontains=term)
+        return queryset
+
+    def filter_one_card(self, queryset, name, value):
+        return queryset.filter(one_card=True)
+
+    def filter_no_apply(self, queryset, name, value):
+        return queryset.filter(period_mode=Period.NO_APPLICATION)
+
+    def filter_status(self, queryset, name, value):
+        return getattr(queryset, value)(on=self.on)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied last, in _sort, so it sees the final queryset
+
+    def _sort(self, queryset):
+        sort = self.form.cleaned_data.get("sort") or self.default_sort()
+        if sort == "deadline":
+            return queryset.with_deadline(on=self.on).order_by(
+                F("deadline_key").asc(nulls_last=True), "code"
+            )
+        if sort == "amount":
+            return queryset.with_yearly_amount().order_by(
+                F("yearly_amount").desc(nulls_last=True), "code"
+            )
+        if sort == "updated":
+            return queryset.order_by("-updated_at", "code")
+        return queryset.order_by("region__order", "domain__kind", "domain__order", "code")
+
+    def default_sort(self):
+        return "relevance"
+
+    def facet_counts(self):
+        """For each facet, {option value: entries it would leave} with every other filter applied.
+
+        One query per facet, whatever the size of the catalogue."""
+        self.is_valid()  # validate once; facets reuse the cleaned data
+        counts = {}
+        for name, path in self.FACETS.items():
+            rows = (
+                self.filter_queryset(self.queryset.all(), without=[name])
+                .order_by()
+                .values(path)
+                .annotate(n=Count("pk", distinct=True))
+            )
+            counts[name] = {row[path]: row["n"] for row in rows if row[path] is not None}
+        base = self.filter_queryset(self.queryset.all(), without=["status"]).order_by()
+        counts["status"] = {
+            value: getattr(base, value)(on=self.on).count() for value, _label in STATUS_CHOICES
+        }
+        return counts
+
+    def label_choices_with_counts(self, counts):
+        """Show each facet option with its count; hide options that would leave nothing,
+        except the one already chosen."""
+        for name in self.FACETS:
+            field = self.form.fields[name]
+            chosen = self.data.get(name)
+            if name == "kind":
+                options = list(ListKind.choices)
+            else:
+                options = [(obj.slug, str(obj)) for obj in field.queryset]
+            choices = [("", field.empty_label if name != "kind" else _("全部"))]
+            for value, label in options:
+                n = counts[name].get(value, 0)
+                if n or value == chosen:
+                    choices.append((value, f"{label}（{n}）"))
+            field.widget.choices = choices
+        field = self.form.fields["status"]
+        field.widget.choices = [("", _("不限"))] + [
+            (value, f"{label}（{counts['status'][value]}）") for value, label in STATUS_CHOICES
+        ]

@@ -1,0 +1,145 @@
+from django.conf import settings
+from django.db.models import Count, Max, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from .filters import PolicyFilter
+from .models import Domain, ListKind, Policy, Region
+
+
+class PublicPolicyMixin:
+    """Selects everything a policy card shows, so templates cause no queries."""
+
+    def get_queryset(self):
+        return (
+            Policy.objects.published()
+            .select_related("region", "domain", "department")
+            .prefetch_related("audiences")
+        )
+
+
+def last_updated(queryset):
+    return queryset.aggregate(at=Max("updated_at"))["at"]
+
+
+def domains_with_counts(policies):
+    """Every domain, each with `count` = how many of `policies` it holds, grouped by list kind."""
+    counts = dict(policies.order_by().values_list("domain").annotate(n=Count("pk")))
+    groups = {kind: [] for kind in ListKind.values}
+    for domain in Domain.objects.all():
+        domain.count = counts.get(domain.pk, 0)
+        groups[domain.kind].append(domain)
+    return [(ListKind(kind).label, kind, domains) for kind, domains in groups.items()]
+
+
+class HomeView(TemplateView):
+    template_name = "catalog/home.html"
+
+    def get_context_data(self, **kwargs):
+        published = Policy.objects.published()
+        counts = dict(published.order_by().values_list("region").annotate(n=Count("pk")))
+        regions = list(Region.objects.all())
+        for region in regions:
+            region.count = counts.get(region.pk, 0)
+        return super().get_context_data(
+            regions=regions,
+            lists=domains_with_counts(published),
+            total=sum(counts.values()),
+            page_updated=last_updated(published),
+            **kwargs,
+        )
+
+
+class PolicyListView(PublicPolicyMixin, FilterView):
+    filterset_class = PolicyFilter
+    template_name = "catalog/policy_list.html"
+    paginate_by = settings.PORTAL_PAGE_SIZE
+    strict = False  # an unknown value is ignored and explained, never an empty page or an error
+
+    def get_filterset_kwargs(self, filterset_class):
+        # Always bound, so an empty query string is "no filters" rather than "no form".
+        return {
+            **super().get_filterset_kwargs(filterset_class),
+            "data": self.request.GET,
+            "on": timezone.localdate(),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        filterset.label_choices_with_counts(filterset.facet_counts())
+        context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
+        context["page_updated"] = last_updated(self.get_queryset())
+        context["query_string"] = self.request.GET.urlencode()
+        return context
+
+
+class PolicyDetailView(DetailView):
+    template_name = "catalog/policy_detail.html"
+    context_object_name = "policy"
+
+    def get_object(self, queryset=None):
+        """The newest reachable edition of the entry with this code."""
+        policy = (
+            Policy.objects.reachable()
+            .filter(code=self.kwargs["code"])
+            .select_related("region", "domain", "department", "parent")
+            .prefetch_related(
+                "materials",
+                "steps",
+                "audiences",
+                "sectors",
+                "enterprise_types",
+                Prefetch(
+                    "localizations",
+                    queryset=Policy.objects.published().select_related("region"),
+                ),
+            )
+            .order_by("-edition")
+            .first()
+        )
+        if policy is None:
+            raise Http404
+        return policy
+
+    def get_context_data(self, **kwargs):
+        policy = self.object
+        related = (
+            Policy.objects.published()
+            .filter(domain=policy.domain_id, region__in=policy.region.covering_ids())
+            .exclude(code=policy.code)
+            .select_related("region")
+            .order_by("-updated_at")[:5]
+        )
+        return super().get_context_data(
+            related=related,
+            period_state=policy.period_state(),
+            expired=policy.is_expired(),
+            page_updated=policy.updated_at,
+            **kwargs,
+        )
+
+
+class RegionDetailView(PublicPolicyMixin, DetailView):
+    template_name = "catalog/region_detail.html"
+    context_object_name = "region"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Region.objects.select_related("parent"), slug=self.kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        region = self.object
+        policies = list(
+            super()
+            .get_queryset()
+            .filter(region=region)
+            .order_by("domain__kind", "domain__order", "code")
+        )
+        return super().get_context_data(
+            policies=policies,
+            page_updated=max((p.updated_at for p in policies), default=None),
+            **kwargs,
+        )

@@ -1,0 +1,78 @@
+"""Plain builders: each makes one valid object; keyword arguments override any field."""
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from catalog.models import Department, Domain, ListKind, Policy, Region
+
+_counter = itertools.count(1)
+
+
+def city():
+    region, _ = Region.objects.get_or_create(
+        slug="huizhou",
+        defaults={"code": "441300", "name": "惠州市", "level": Region.Level.CITY, "order": 0},
+    )
+    return region
+
+
+def county(slug="boluo", name="博罗县", code="441322", order=3):
+    region, _ = Region.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "code": code,
+            "name": name,
+            "level": Region.Level.COUNTY,
+            "parent": city(),
+            "order": order,
+        },
+    )
+    return region
+
+
+def domain(slug="lm-shenghuo", name="生活保障", kind=ListKind.RESIDENT, order=4):
+    obj, _ = Domain.objects.get_or_create(
+        slug=slug, defaults={"name": name, "kind": kind, "order": order}
+    )
+    return obj
+
+
+def enterprise_domain():
+    return domain(slug="qy-chuangye", name="创业就业", kind=ListKind.ENTERPRISE, order=7)
+
+
+def department(slug="hz-minzheng", name="惠州市民政局", phone=""):
+    obj, _ = Department.objects.get_or_create(
+        slug=slug, defaults={"name": name, "short_name": name[3:], "region": city(), "phone": phone}
+    )
+    return obj
+
+
+def make_policy(**overrides):
+    n = next(_counter)
+    fields = {
+        "code": f"HZ-LM-{n:03d}",
+        "name": f"测试政策{n}",
+        "region": overrides.pop("region", None) or city(),
+        "domain": overrides.pop("domain", None) or domain(),
+        "eligibility": "本市户籍居民。",
+        "benefit": "按规定发放。",
+        "status": Policy.Status.PUBLISHED,
+        "published_at": timezone.now(),
+    }
+    m2m = {
+        key: overrides.pop(key)
+        for key in ("audiences", "sectors", "enterprise_types")
+        if key in overrides
+    }
+    fields.update(overrides)
+    policy = Policy.objects.create(**fields)
+    for key, values in m2m.items():
+        getattr(policy, key).set(values)
+    return policy
+
+
+def day(text):
+    return datetime.date.fromisoformat(text)

@@ -1,0 +1,166 @@
+from decimal import Decimal
+
+import pytest
+
+from catalog.filters import PolicyFilter
+from catalog.models import Amount, Audience, EnterpriseType, Period, Policy, Sector, Unit
+
+from .builders import county, day, department, enterprise_domain, make_policy
+
+pytestmark = pytest.mark.django_db
+
+ON = day("2026-06-15")
+
+
+def codes(**params):
+    filterset = PolicyFilter(params, queryset=Policy.objects.published(on=ON), on=ON)
+    return [policy.code for policy in filterset.qs]
+
+
+def test_no_parameters_lists_every_published_entry():
+    make_policy(code="A")
+    make_policy(code="B")
+    make_policy(code="C", status="draft", published_at=None)
+    assert sorted(codes()) == ["A", "B"]
+
+
+def test_region_applies_means_its_own_volume_plus_the_city_volume():
+    make_policy(code="CITY")
+    make_policy(code="BOLUO", region=county())
+    make_policy(code="LONGMEN", region=county("longmen", "龙门县", "441324", 5))
+    assert sorted(codes(region="boluo")) == ["BOLUO", "CITY"]
+    assert sorted(codes(region="boluo", scope="applies")) == ["BOLUO", "CITY"]
+
+
+def test_region_volume_means_only_that_volume():
+    make_policy(code="CITY")
+    make_policy(code="BOLUO", region=county())
+    assert codes(region="boluo", scope="volume") == ["BOLUO"]
+    assert codes(region="huizhou", scope="volume") == ["CITY"]
+
+
+def test_kind_and_domain():
+    make_policy(code="RES")
+    make_policy(code="ENT", domain=enterprise_domain())
+    assert codes(kind="enterprise") == ["ENT"]
+    assert codes(kind="resident") == ["RES"]
+    assert codes(domain="qy-chuangye") == ["ENT"]
+
+
+def test_tags_filter_by_slug():
+    elderly = Audience.objects.create(slug="elderly", name="老年人")
+    factory = Sector.objects.create(slug="manufacturing", name="制造业")
+    small = EnterpriseType.objects.create(slug="small", name="小微企业")
+    make_policy(code="OLD", audiences=[elderly])
+    make_policy(code="MFG", sectors=[factory], enterprise_types=[small])
+    make_policy(code="NONE")
+    assert codes(audience="elderly") == ["OLD"]
+    assert codes(sector="manufacturing") == ["MFG"]
+    assert codes(etype="small") == ["MFG"]
+
+
+def test_department():
+    make_policy(code="MZ", department=department())
+    make_policy(code="OTHER")
+    assert codes(department="hz-minzheng") == ["MZ"]
+
+
+def test_one_card_and_no_apply_flags():
+    make_policy(code="CARD", one_card=True)
+    make_policy(code="AUTO", period_mode=Period.NO_APPLICATION)
+    make_policy(code="PLAIN")
+    assert codes(one_card="1") == ["CARD"]
+    assert codes(no_apply="1") == ["AUTO"]
+
+
+def test_status_filters_use_the_period_rule():
+    make_policy(code="ALWAYS")
+    make_policy(
+        code="SOON",
+        period_mode=Period.WINDOW,
+        window_opens=day("2026-06-01"),
+        window_closes=day("2026-06-30"),
+    )
+    make_policy(
+        code="LATER",
+        period_mode=Period.WINDOW,
+        window_opens=day("2026-09-01"),
+        window_closes=day("2026-09-30"),
+    )
+    make_policy(
+        code="PAST",
+        period_mode=Period.WINDOW,
+        window_opens=day("2026-01-01"),
+        window_closes=day("2026-01-31"),
+    )
+    assert sorted(codes(status="open")) == ["ALWAYS", "SOON"]
+    assert codes(status="closing_soon") == ["SOON"]
+    assert codes(status="upcoming") == ["LATER"]
+    assert codes(status="closed") == ["PAST"]
+
+
+def test_sort_by_deadline_puts_the_soonest_first_and_open_ended_last():
+    make_policy(code="ALWAYS")
+    make_policy(
+        code="JULY",
+        period_mode=Period.WINDOW,
+        window_opens=day("2026-01-01"),
+        window_closes=day("2026-07-31"),
+    )
+    make_policy(
+        code="JUNE",
+        period_mode=Period.WINDOW,
+        window_opens=day("2026-01-01"),
+        window_closes=day("2026-06-20"),
+    )
+    assert codes(sort="deadline") == ["JUNE", "JULY", "ALWAYS"]
+
+
+def test_sort_by_amount_compares_yearly_sums():
+    monthly = {"amount_kind": Amount.FIXED, "amount_unit": Unit.PER_MONTH}
+    make_policy(code="MONTHLY-300", amount_min=Decimal(300), **monthly)  # 3,600 a year
+    make_policy(
+        code="ONCE-3000",
+        amount_kind=Amount.FIXED,
+        amount_min=Decimal(3000),
+        amount_unit=Unit.ONE_OFF,
+    )
+    make_policy(code="NO-AMOUNT")
+    assert codes(sort="amount") == ["MONTHLY-300", "ONCE-3000", "NO-AMOUNT"]
+
+
+def test_sort_by_updated_shows_newest_first():
+    first = make_policy(code="FIRST")
+    make_policy(code="SECOND")
+    first.save()
+    assert codes(sort="updated") == ["FIRST", "SECOND"]
+
+
+def test_filters_combine():
+    make_policy(code="MATCH", region=county(), one_card=True)
+    make_policy(code="CITY-NOT-CARD")
+    make_policy(code="OTHER-DOMAIN", region=county(), one_card=True, domain=enterprise_domain())
+    assert codes(region="boluo", kind="resident", one_card="1") == ["MATCH"]
+
+
+def test_unknown_values_are_ignored_and_reported():
+    make_policy(code="A")
+    filterset = PolicyFilter(
+        {"region": "atlantis", "status": "bogus", "sort": "x", "one_card": "2"},
+        queryset=Policy.objects.published(on=ON),
+        on=ON,
+    )
+    assert [p.code for p in filterset.qs] == ["A"]
+    assert set(filterset.form.errors) == {"region", "status", "sort", "one_card"}
+
+
+def test_facet_counts_apply_every_other_filter():
+    make_policy(code="R1")
+    make_policy(code="R2", region=county())
+    make_policy(code="E1", domain=enterprise_domain())
+    filterset = PolicyFilter({"kind": "resident"}, queryset=Policy.objects.published(on=ON), on=ON)
+    counts = filterset.facet_counts()
+    assert counts["kind"] == {"resident": 2, "enterprise": 1}
+    assert counts["region"] == {"huizhou": 1, "boluo": 1}
+    assert counts["domain"] == {"lm-shenghuo": 2}
+    assert counts["status"]["open"] == 2
