@@ -27,6 +27,8 @@ check-postgres: $(BIN)/.installed
 
 test: check-postgres
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/pytest
+	@echo "== search on the SQLite demo engine"
+	DATABASE_URL=sqlite:///$(CURDIR)/build/test-search.sqlite3 $(BIN)/pytest tests/test_search.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

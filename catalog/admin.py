@@ -14,7 +14,9 @@ from .models import (
     Region,
     Sector,
     Step,
+    SynonymGroup,
 )
+from .services import index_policies
 
 admin.site.site_header = _("政策直达清单 · 后台管理")
 admin.site.site_title = _("政策直达后台")
@@ -28,15 +30,28 @@ def https_formfield(field, **kwargs):
     return field.formfield(**HTTPS_URLS.get(type(field), {}), **kwargs)
 
 
+class ReindexRelatedMixin:
+    """Renaming reference data changes the text of every entry that shows it."""
+
+    policy_lookup = None
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            index_policies(Policy.objects.filter(**{self.policy_lookup: obj}))
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReindexRelatedMixin, admin.ModelAdmin):
+    policy_lookup = "region"
     list_display = ["name", "code", "slug", "level", "parent", "order"]
     list_editable = ["order"]
     search_fields = ["name", "code", "slug"]
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(ReindexRelatedMixin, admin.ModelAdmin):
+    policy_lookup = "domain"
     list_display = ["name", "kind", "slug", "order"]
     list_filter = ["kind"]
     list_editable = ["order"]
@@ -44,7 +59,8 @@ class DomainAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ReindexRelatedMixin, admin.ModelAdmin):
+    policy_lookup = "department"
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "short_name", "region", "phone"]
     list_filter = ["region"]
@@ -52,13 +68,31 @@ class DepartmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region"]
 
 
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ReindexRelatedMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name", "slug"]
 
 
-admin.site.register([Audience, Sector, EnterpriseType], TagAdmin)
+@admin.register(Audience)
+class AudienceAdmin(TagAdmin):
+    policy_lookup = "audiences"
+
+
+@admin.register(Sector)
+class SectorAdmin(TagAdmin):
+    policy_lookup = "sectors"
+
+
+@admin.register(EnterpriseType)
+class EnterpriseTypeAdmin(TagAdmin):
+    policy_lookup = "enterprise_types"
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(admin.ModelAdmin):
+    list_display = ["words", "note"]
+    search_fields = ["words"]
 
 
 class MaterialInline(admin.TabularInline):
@@ -100,6 +134,11 @@ class PolicyAdmin(admin.ModelAdmin):
     readonly_fields = ["published_at", "created_at", "updated_at"]
     date_hierarchy = "updated_at"
     inlines = [MaterialInline, StepInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        index_policies(Policy.objects.filter(pk=form.instance.pk))
+
     fieldsets = [
         (None, {"fields": ["code", "edition", "name", "summary", "region", "domain", "parent"]}),
         (_("申领条件"), {"fields": ["eligibility", "audiences", "sectors", "enterprise_types"]}),

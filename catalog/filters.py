@@ -3,8 +3,10 @@
 import django_filters
 from django import forms
 from django.db.models import Count, F
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from . import search
 from .models import (
     Audience,
     Department,
@@ -15,9 +17,10 @@ from .models import (
     Policy,
     Region,
     Sector,
+    SynonymGroup,
 )
 
-Q_MAX_LENGTH = 100
+Q_MAX_LENGTH = search.MAX_QUERY_LENGTH
 
 STATUS_CHOICES = [
     ("open", _("可申请")),
@@ -124,10 +127,14 @@ class PolicyFilter(django_filters.FilterSet):
         return queryset
 
     def filter_q(self, queryset, name, value):
-        terms = value.split()
-        for term in terms:
-            queryset = queryset.filter(name__icontains=term)
-        return queryset
+        return search.search(queryset, self.terms)
+
+    @cached_property
+    def terms(self):
+        """The parsed query, its synonyms swapped in; empty without a valid `q`."""
+        self.is_valid()
+        query = self.form.cleaned_data.get("q") or ""
+        return search.parse(query, SynonymGroup.groups()) if query.strip() else []
 
     def filter_one_card(self, queryset, name, value):
         return queryset.filter(one_card=True)
@@ -142,7 +149,7 @@ class PolicyFilter(django_filters.FilterSet):
         return queryset  # applied last, in _sort, so it sees the final queryset
 
     def _sort(self, queryset):
-        sort = self.form.cleaned_data.get("sort") or self.default_sort()
+        sort = self.form.cleaned_data.get("sort") or "relevance"
         if sort == "deadline":
             return queryset.with_deadline(on=self.on).order_by(
                 F("deadline_key").asc(nulls_last=True), "code"
@@ -153,10 +160,9 @@ class PolicyFilter(django_filters.FilterSet):
             )
         if sort == "updated":
             return queryset.order_by("-updated_at", "code")
+        if sort == "relevance" and self.terms:
+            return queryset.order_by("-rank", "region__order", "code")
         return queryset.order_by("region__order", "domain__kind", "domain__order", "code")
-
-    def default_sort(self):
-        return "relevance"
 
     def facet_counts(self):
         """For each facet, {option value: entries it would leave} with every other filter applied.

@@ -1,11 +1,14 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from . import search
 from .filters import PolicyFilter
 from .models import Domain, ListKind, Policy, Region
 
@@ -72,9 +75,43 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         filterset = context["filter"]
         filterset.label_choices_with_counts(filterset.facet_counts())
         context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
+        terms = filterset.terms
+        for policy in context["page_obj"]:
+            policy.highlighted_name = search.highlight(policy.name, terms) if terms else None
+            policy.snippet = (
+                search.snippet([policy.summary, policy.eligibility, policy.benefit], terms)
+                if terms
+                else None
+            )
+        if terms and not context["paginator"].count:
+            context["suggestions"] = self.suggestions(filterset)
         context["page_updated"] = last_updated(self.get_queryset())
         context["query_string"] = self.request.GET.urlencode()
         return context
+
+    def suggestions(self, filterset):
+        """What to offer when nothing matched: the same words without the other filters,
+        each word alone, and the fullest domains."""
+        published = Policy.objects.published()
+        query = filterset.form.cleaned_data["q"]
+        others = {k: v for k, v in self.request.GET.items() if k not in {"q", "page", "sort"}}
+        tries = []
+        if others:
+            tries.append((query, {"q": query}))
+        words = query.split()
+        if len(words) > 1:
+            tries.extend((word, {"q": word}) for word in words)
+        offers = []
+        for label, params in tries:
+            n = PolicyFilter(params, queryset=published).qs.count()
+            if n:
+                offers.append({"label": label, "query": urlencode(params), "count": n})
+        top_domains = (
+            Domain.objects.annotate(n=Count("policies", filter=Q(policies__in=published)))
+            .filter(n__gt=0)
+            .order_by("-n")[:6]
+        )
+        return {"offers": offers, "domains": top_domains, "filtered": bool(others)}
 
 
 class PolicyDetailView(DetailView):

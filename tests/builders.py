@@ -6,6 +6,7 @@ import itertools
 from django.utils import timezone
 
 from catalog.models import Department, Domain, ListKind, Policy, Region
+from catalog.services import index_policies
 
 _counter = itertools.count(1)
 
@@ -71,6 +72,8 @@ def make_policy(**overrides):
     policy = Policy.objects.create(**fields)
     for key, values in m2m.items():
         getattr(policy, key).set(values)
+    index_policies(Policy.objects.filter(pk=policy.pk))
+    policy.refresh_from_db()
     return policy
 
 

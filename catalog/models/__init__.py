@@ -1,5 +1,6 @@
 from .policy import Amount, Material, Period, Policy, Step, Unit
 from .reference import Audience, Department, Domain, EnterpriseType, ListKind, Region, Sector
+from .synonym import SynonymGroup
 
 __all__ = [
     "Amount",
@@ -14,5 +15,6 @@ __all__ = [
     "Region",
     "Sector",
     "Step",
+    "SynonymGroup",
     "Unit",
 ]

@@ -271,6 +271,9 @@ class Policy(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     last_reviewed_on = models.DateField(_("最近核对日期"), null=True, blank=True)
+    # Tokens for search, written by catalog.services.index_policies on every write path; on
+    # PostgreSQL a trigger derives the indexed tsvector column `search_vector` from it.
+    search_document = models.TextField(editable=False, blank=True)
 
     objects = PolicyQuerySet.as_manager()
 

@@ -1,0 +1,255 @@
+"""Chinese full-text search: tokens, the stored document, queries, and highlighting.
+
+Chinese has no spaces, so text is cut into overlapping character bigrams inside runs of Han
+characters ("养老保险" → 养老 老保 保险); runs of Latin letters or digits stay whole. A query term
+becomes the phrase of its own bigrams, which gives exact substring matching for any query of two
+characters or more. Names and tags also get their pinyin (full and initials) as tokens, stored
+from every syllable on so that a query matches as a prefix: "gaoling", "jintie" and "gljt" all
+find 高龄津贴.
+
+Each entry stores its tokens as text in `Policy.search_document`: the title part (name, pinyin,
+tags) on the first line, the body on the second. On PostgreSQL a trigger turns that into a
+weighted `tsvector` column with a GIN index (see the migration); on SQLite the same text is
+searched with LIKE, so the demo gives the same results, only slower.
+"""
+
+import itertools
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models import BooleanField, Case, FloatField, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape, format_html, format_html_join
+from pypinyin import Style, lazy_pinyin
+
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 8
+MAX_ALTERNATIVES = 16
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"[{_HAN}]+|[a-z]+|[0-9]+(?:\.[0-9]+)?")
+_HAN_RUN = re.compile(rf"[{_HAN}]+")
+
+
+def normalize(text):
+    """Full-width to half-width, upper to lower case: how both documents and queries are read."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def tokens(text):
+    """Bigrams inside Han runs (a lone character stays itself), Latin and digit runs whole."""
+    result = []
+    for run in _RUNS.findall(normalize(text)):
+        if _HAN_RUN.fullmatch(run) and len(run) > 1:
+            result.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            result.append(run)
+    return result
+
+
+def pinyin_tokens(text):
+    """Full pinyin and initials of the Han characters, each from every syllable to the end."""
+    han = "".join(_HAN_RUN.findall(normalize(text)))
+    if not han:
+        return []
+    syllables = lazy_pinyin(han, errors="ignore")
+    initials = lazy_pinyin(han, style=Style.FIRST_LETTER, errors="ignore")
+    full = ["".join(syllables[i:]) for i in range(len(syllables))]
+    short = ["".join(initials[i:]) for i in range(len(initials) - 1)]
+    return full + short
+
+
+def document(title_texts, body_texts, pinyin_texts):
+    """The stored search text: title tokens and pinyin on line one, body tokens on line two.
+
+    Spaces around every token let LIKE match whole tokens on SQLite."""
+    title = [t for text in title_texts for t in tokens(text)]
+    title += [t for text in pinyin_texts for t in pinyin_tokens(text)]
+    body = [t for text in body_texts for t in tokens(text)]
+    return f" {' '.join(title)} \n {' '.join(body)} "
+
+
+def policy_document(policy):
+    """The search text of one policy; its tags, materials and steps must be prefetched."""
+    tags = [
+        tag.name
+        for tag in itertools.chain(
+            policy.audiences.all(), policy.sectors.all(), policy.enterprise_types.all()
+        )
+    ]
+    department = policy.department
+    title = [policy.name, policy.summary, *tags]
+    body = [
+        policy.eligibility,
+        policy.benefit,
+        policy.amount_display,
+        *(f"{m.name} {m.note}" for m in policy.materials.all()),
+        *(f"{s.title} {s.detail}" for s in policy.steps.all()),
+        policy.offline_place,
+        policy.period_note,
+        policy.domain.name,
+        policy.region.name,
+        department.name if department else "",
+        department.short_name if department else "",
+        policy.basis_title,
+    ]
+    return document(title, body, [policy.name, *tags])
+
+
+# Queries.
+
+
+class Term:
+    """One space-separated word of a query: the spellings that match it (its synonyms
+    swapped in) and the words to mark in results (those spellings and each synonym)."""
+
+    def __init__(self, text, alternatives, marks):
+        self.text = text
+        self.alternatives = alternatives
+        self.marks = marks
+
+    @property
+    def single_character(self):
+        return len(self.text) == 1 and bool(_HAN_RUN.fullmatch(self.text))
+
+
+def parse(query, synonym_groups=()):
+    """Split a query into terms, each with the spellings its synonyms allow."""
+    words = [w for w in normalize(query)[:MAX_QUERY_LENGTH].split() if _RUNS.search(w)]
+    return [Term(word, *expand(word, synonym_groups)) for word in words[:MAX_TERMS]]
+
+
+def expand(word, synonym_groups):
+    """`word` plus every spelling made by swapping a synonym for a word it contains, and the
+    words to highlight. In each group the longest member found in `word` is swapped for each
+    of the others."""
+    spellings, marks = [word], [word]
+    for group in synonym_groups:
+        found = next((m for m in sorted(group, key=len, reverse=True) if m in word), None)
+        if found:
+            spellings = [s.replace(found, other) for s in spellings for other in group]
+            marks.extend(group)
+    return list(dict.fromkeys([word, *spellings]))[:MAX_ALTERNATIVES], list(dict.fromkeys(marks))
+
+
+def _open_ended(token):
+    """A lone Han character or a run of Latin letters matches as a prefix: 元 in 3000元以上
+    (stored as 元以 以上), or a pinyin query such as "gaoling"."""
+    return bool(len(token) == 1 and _HAN_RUN.fullmatch(token)) or (
+        token.isascii() and token.isalpha()
+    )
+
+
+def _phrase(spelling):
+    """A tsquery phrase for one spelling: its tokens in order, the open-ended ones as prefixes."""
+    return " <-> ".join(
+        f"'{token}':*" if _open_ended(token) else f"'{token}'" for token in tokens(spelling)
+    )
+
+
+def tsquery(terms):
+    """All terms must match; each term matches through any of its alternatives."""
+    clauses = []
+    for term in terms:
+        phrases = [p for p in map(_phrase, term.alternatives) if p]
+        if phrases:
+            clauses.append("(" + " | ".join(f"({p})" for p in phrases) + ")")
+    return " & ".join(clauses)
+
+
+def _like_pattern(spelling):
+    """The SQLite form of the same phrase: adjacent tokens in the stored text."""
+    toks = tokens(spelling)
+    if not toks:
+        return None
+    return " " + " ".join(toks) + ("" if _open_ended(toks[-1]) else " ")
+
+
+def _name_field_condition(term):
+    return Q(name__icontains=term.text) | Q(summary__icontains=term.text)
+
+
+def search(queryset, terms):
+    """Filter `queryset` to entries matching every term and annotate `rank`.
+
+    A one-character term matches inside names and summaries only: bigrams cannot find it
+    and scanning every body for one character finds too much to be useful."""
+    if not terms:
+        return queryset
+    indexed = [t for t in terms if not t.single_character]
+    for term in terms:
+        if term.single_character:
+            queryset = queryset.filter(_name_field_condition(term))
+    exact_name = Q()
+    for term in terms:
+        exact_name &= Q(name__icontains=term.text)
+    name_bonus = Case(
+        When(exact_name, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+    )
+    if connection.vendor == "postgresql" and indexed:
+        query = tsquery(indexed)
+        if not query:
+            return queryset.none()
+        matches = RawSQL(
+            "catalog_policy.search_vector @@ to_tsquery('simple', %s)",
+            [query],
+            output_field=BooleanField(),
+        )
+        rank = RawSQL(
+            "ts_rank('{0.1, 0.2, 0.4, 1.0}', catalog_policy.search_vector,"
+            " to_tsquery('simple', %s))",
+            [query],
+            output_field=FloatField(),
+        )
+        return queryset.filter(matches).annotate(rank=name_bonus + rank)
+    for term in indexed:
+        condition = Q()
+        for spelling in term.alternatives:
+            pattern = _like_pattern(spelling)
+            if pattern:
+                condition |= Q(search_document__contains=pattern)
+        queryset = queryset.filter(condition) if condition else queryset.none()
+    return queryset.annotate(rank=name_bonus)
+
+
+# Highlighting.
+
+
+def highlight(text, terms):
+    """`text`, escaped, with every spelling of every term wrapped in <mark>."""
+    text = text or ""
+    spellings = sorted(
+        {s for term in terms for s in term.marks if s.strip()}, key=len, reverse=True
+    )
+    if not spellings:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(s) for s in spellings), re.IGNORECASE)
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces.append((text[last : match.start()], match.group()))
+        last = match.end()
+    return format_html(
+        "{}{}",
+        format_html_join("", "{}<mark>{}</mark>", pieces),
+        text[last:],
+    )
+
+
+def snippet(texts, terms, width=60):
+    """The first of `texts` that contains a term, cut to about `width` characters around the
+    first match and highlighted; None when no text contains one."""
+    spellings = [s for term in terms for s in term.marks if s]
+    for text in texts:
+        folded = normalize(text)
+        hits = [folded.find(s) for s in spellings if s in folded]
+        if hits:
+            start = max(0, min(hits) - width // 3)
+            piece = text[start : start + width]
+            return format_html(
+                "{}{}{}",
+                "…" if start else "",
+                highlight(piece, terms),
+                "…" if start + width < len(text) else "",
+            )
+    return None

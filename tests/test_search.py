@@ -1,0 +1,208 @@
+import pytest
+
+from catalog import search
+from catalog.filters import PolicyFilter
+from catalog.models import Audience, Material, Policy, SynonymGroup
+from catalog.services import index_policies
+
+from .builders import county, department, enterprise_domain, make_policy
+
+
+def test_han_text_becomes_overlapping_bigrams_and_other_runs_stay_whole():
+    assert search.tokens("养老保险") == ["养老", "老保", "保险"]
+    assert search.tokens("年满80周岁，每月100元") == ["年满", "80", "周岁", "每月", "100", "元"]
+    assert search.tokens("ＡＢＣ３０００") == ["abc", "3000"]
+
+
+def test_pinyin_tokens_start_at_every_syllable():
+    assert search.pinyin_tokens("高龄津贴") == [
+        "gaolingjintie",
+        "lingjintie",
+        "jintie",
+        "tie",
+        "gljt",
+        "ljt",
+        "jt",
+    ]
+
+
+def test_synonyms_swap_words_inside_a_term():
+    groups = [["老人", "老年人", "长者"], ["补贴", "补助"]]
+    alternatives, marks = search.expand("老人补贴", groups)
+    assert set(alternatives) == {
+        "老人补贴",
+        "老人补助",
+        "老年人补贴",
+        "老年人补助",
+        "长者补贴",
+        "长者补助",
+    }
+    assert {"老年人", "补助"} <= set(marks)
+
+
+def test_tsquery_is_a_phrase_per_term_and_prefix_for_pinyin_and_lone_characters():
+    terms = search.parse("残疾人 gaoling 3000元")
+    assert search.tsquery(terms) == (
+        "(('残疾' <-> '疾人')) & (('gaoling':*)) & (('3000' <-> '元':*))"
+    )
+
+
+def test_highlight_escapes_text_and_marks_every_spelling():
+    terms = search.parse("老人", [["老人", "老年人"]])
+    html = search.highlight("<script>老年人</script>", terms)
+    assert html == "&lt;script&gt;<mark>老年人</mark>&lt;/script&gt;"
+
+
+def test_snippet_cuts_around_the_first_match():
+    terms = search.parse("护理")
+    text = "甲" * 100 + "护理补贴" + "乙" * 100
+    snippet = search.snippet(["不相关", text], terms, width=30)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>护理</mark>" in snippet
+
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(query, **params):
+    filterset = PolicyFilter({"q": query, **params}, queryset=Policy.objects.published())
+    return [policy.code for policy in filterset.qs]
+
+
+@pytest.fixture
+def catalogue():
+    elderly = Audience.objects.create(slug="elderly", name="老年人")
+    make_policy(
+        code="GAOLING",
+        name="高龄津贴",
+        summary="按月发给高龄老人的津贴。",
+        eligibility="本市户籍年满80周岁的老年人。",
+        benefit="每人每月100元。",
+        audiences=[elderly],
+    )
+    make_policy(
+        code="HULI",
+        name="困难残疾人生活补贴和重度残疾人护理补贴",
+        eligibility="持第二代残疾人证的重度残疾人。",
+        benefit="护理补贴每人每月不低于150元。",
+    )
+    make_policy(
+        code="CHUANGYE",
+        name="一次性创业资助",
+        eligibility="高校毕业生首次创办小微企业。",
+        benefit="给予一次性资助10000元。",
+        domain=enterprise_domain(),
+    )
+    make_policy(
+        code="YANGLAO",
+        name="城乡居民基本养老保险",
+        eligibility="年满16周岁、不在校的城乡居民。",
+        benefit="待遇按月发放。",
+        region=county(),
+    )
+    make_policy(
+        code="BODY",
+        name="就业见习补贴",
+        eligibility="离校两年内未就业的高校毕业生。",
+        benefit="见习期间给予补贴，另对照顾高龄老人的家庭不作要求。",
+    )
+
+
+@pytest.mark.usefixtures("catalogue")
+@pytest.mark.parametrize(
+    "query, must, must_not",
+    [
+        ("养老", {"YANGLAO"}, {"GAOLING", "HULI"}),
+        ("养老保险", {"YANGLAO"}, {"GAOLING"}),
+        ("残疾人 护理", {"HULI"}, {"GAOLING"}),
+        ("80周岁", {"GAOLING"}, {"YANGLAO"}),
+        ("10000元", {"CHUANGYE"}, {"GAOLING"}),
+        ("创业补贴", {"CHUANGYE"}, {"GAOLING"}),  # 资助 is a synonym of 补贴
+        ("老人", {"GAOLING"}, {"CHUANGYE"}),
+        ("yanglao", {"YANGLAO"}, {"GAOLING"}),
+        ("ylbx", {"YANGLAO"}, {"GAOLING"}),
+        ("gaoling", {"GAOLING"}, {"YANGLAO"}),
+        ("gljt", {"GAOLING"}, {"YANGLAO"}),
+        ("jintie", {"GAOLING"}, {"YANGLAO"}),
+        ("老年人", {"GAOLING"}, {"CHUANGYE"}),  # also through its tag
+        ("民政局", set(), {"GAOLING"}),
+        ("养", {"YANGLAO"}, {"GAOLING"}),  # one character: names and summaries
+        ("高校毕业生 小微企业", {"CHUANGYE"}, {"BODY"}),
+    ],
+)
+def test_recall_and_precision(query, must, must_not):
+    found = set(codes(query))
+    assert must <= found, f"{query} missed {must - found}"
+    assert not (must_not & found), f"{query} wrongly found {must_not & found}"
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_name_matches_rank_above_body_matches():
+    assert codes("高龄") == ["GAOLING", "BODY"]
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_search_combines_with_filters():
+    assert set(codes("高校毕业生")) == {"CHUANGYE", "BODY"}
+    assert codes("高校毕业生", kind="enterprise") == ["CHUANGYE"]
+    assert codes("养老", region="boluo", scope="volume") == ["YANGLAO"]
+    assert codes("养老", region="huizhou", scope="volume") == []
+
+
+def test_department_and_materials_are_searched():
+    policy = make_policy(code="DEPT", department=department(name="惠州市民政局"))
+    Material.objects.create(policy=policy, name="户口簿", order=1)
+    index_policies(Policy.objects.filter(pk=policy.pk))
+    assert codes("民政局") == ["DEPT"]
+    assert codes("户口簿") == ["DEPT"]
+
+
+def test_staff_synonyms_apply_at_query_time():
+    make_policy(code="CANZHANG", name="残疾人两项补贴")
+    assert codes("残障") == ["CANZHANG"]  # shipped starter synonym
+    SynonymGroup.objects.create(words="两补 两项补贴")
+    assert codes("两补") == ["CANZHANG"]
+
+
+def test_editing_text_updates_search_after_indexing():
+    policy = make_policy(code="EDIT", name="旧名称")
+    Policy.objects.filter(pk=policy.pk).update(name="新名称补贴")
+    assert codes("新名称") == []
+    index_policies()
+    assert codes("新名称") == ["EDIT"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["%", "_", "'", '"', "\\", "(*)", "a|b&c", "'':*", "!", "<->", "…", "🙂", "   ", "x" * 100],
+)
+def test_odd_queries_never_fail(client, query):
+    make_policy(name="测试")
+    response = client.get("/policies/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_query_over_the_cap_is_refused_with_a_message(client):
+    make_policy(name="测试")
+    html = client.get("/policies/", {"q": "养" * 101}).content.decode()
+    assert "以下筛选条件无法识别，已忽略：关键词" in html
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_results_highlight_matches(client):
+    html = client.get("/policies/", {"q": "护理"}).content.decode()
+    assert "<mark>护理</mark>" in html
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_zero_results_offer_the_query_without_filters_and_domains(client):
+    html = client.get("/policies/", {"q": "养老", "kind": "enterprise"}).content.decode()
+    assert "没有符合条件的政策" in html
+    assert "去掉其他筛选条件，搜索“养老”（1 项）" in html
+    assert "生活保障（" in html
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_zero_results_offer_each_word_alone(client):
+    html = client.get("/policies/", {"q": "养老 飞船"}).content.decode()
+    assert "只搜“养老”（1 项）" in html
