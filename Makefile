@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint check-postgres demo-data clean
+.PHONY: run test lint check-postgres demo-data bench-search clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Scratch database on the local PostgreSQL (PGHOST/PGUSER as for psql); dropped afterwards.
+BENCH_DB ?= portal_bench
+BENCH_SIZES ?= 1000,10000,100000
+bench-search: $(BIN)/.installed
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	dropdb --if-exists -h $${PGHOST:-127.0.0.1} -U $${PGUSER:-postgres} $(BENCH_DB)
+	createdb -h $${PGHOST:-127.0.0.1} -U $${PGUSER:-postgres} $(BENCH_DB)
+	DATABASE_URL=postgres://$${PGUSER:-postgres}@$${PGHOST:-127.0.0.1}:5432/$(BENCH_DB) $(BIN)/python manage.py migrate -v0
+	DATABASE_URL=postgres://$${PGUSER:-postgres}@$${PGHOST:-127.0.0.1}:5432/$(BENCH_DB) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES)
+	dropdb -h $${PGHOST:-127.0.0.1} -U $${PGUSER:-postgres} $(BENCH_DB)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 *.egg-info

@@ -1,8 +1,10 @@
 """The one filter set behind /policies/: every query parameter of the public URL contract."""
 
+from collections import Counter
+
 import django_filters
 from django import forms
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,15 @@ from .models import (
 )
 
 Q_MAX_LENGTH = search.MAX_QUERY_LENGTH
+PERIOD_FIELDS = [
+    "period_mode",
+    "window_opens",
+    "window_closes",
+    "annual_open_month",
+    "annual_open_day",
+    "annual_close_month",
+    "annual_close_day",
+]
 
 STATUS_CHOICES = [
     ("open", _("可申请")),
@@ -42,6 +53,8 @@ SCOPE_CHOICES = [
 ]
 
 FLAG_CHOICES = [("1", _("是"))]
+
+UNRANKED_ORDER = ["-updated_at", "code"]
 
 
 def slug_filter(model, label, field_name):
@@ -87,6 +100,7 @@ class PolicyFilter(django_filters.FilterSet):
     )
 
     # Facets whose options show how many entries each would leave, given the other filters.
+    SINGLE_VALUED = {"region", "kind", "domain", "department"}
     FACETS = {
         "region": "region__slug",
         "kind": "domain__kind",
@@ -148,8 +162,17 @@ class PolicyFilter(django_filters.FilterSet):
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in _sort, so it sees the final queryset
 
+    @property
+    def ranks_by_relevance(self):
+        return bool(self.terms) and self.chosen_sort == "relevance"
+
+    @property
+    def chosen_sort(self):
+        self.is_valid()
+        return self.form.cleaned_data.get("sort") or "relevance"
+
     def _sort(self, queryset):
-        sort = self.form.cleaned_data.get("sort") or "relevance"
+        sort = self.chosen_sort
         if sort == "deadline":
             return queryset.with_deadline(on=self.on).order_by(
                 F("deadline_key").asc(nulls_last=True), "code"
@@ -159,30 +182,56 @@ class PolicyFilter(django_filters.FilterSet):
                 F("yearly_amount").desc(nulls_last=True), "code"
             )
         if sort == "updated":
-            return queryset.order_by("-updated_at", "code")
-        if sort == "relevance" and self.terms:
+            return queryset.order_by(*UNRANKED_ORDER)
+        if self.ranks_by_relevance:
             return queryset.order_by("-rank", "region__order", "code")
         return queryset.order_by("region__order", "domain__kind", "domain__order", "code")
 
     def facet_counts(self):
         """For each facet, {option value: entries it would leave} with every other filter applied.
 
-        One query per facet, whatever the size of the catalogue."""
+        Facets not in use all count over the current results, read once; a facet in use is
+        counted over the results without it. So a page costs one read per many-to-many facet
+        plus one per facet in use, whatever the size of the catalogue."""
         self.is_valid()  # validate once; facets reuse the cleaned data
-        counts = {}
-        for name, path in self.FACETS.items():
-            rows = (
-                self.filter_queryset(self.queryset.all(), without=[name])
-                .order_by()
-                .values(path)
-                .annotate(n=Count("pk", distinct=True))
-            )
-            counts[name] = {row[path]: row["n"] for row in rows if row[path] is not None}
-        base = self.filter_queryset(self.queryset.all(), without=["status"]).order_by()
-        counts["status"] = {
-            value: getattr(base, value)(on=self.on).count() for value, _label in STATUS_CHOICES
-        }
+        data = self.form.cleaned_data
+        in_use = [name for name in [*self.FACETS, "status"] if data.get(name)]
+        counts = self._count(
+            self.filter_queryset(self.queryset.all()),
+            [name for name in [*self.FACETS, "status"] if name not in in_use],
+        )
+        for name in in_use:
+            counts |= self._count(self.filter_queryset(self.queryset.all(), without=[name]), [name])
         return counts
+
+    def _count(self, queryset, names):
+        """Count `names` over `queryset` from one read of its rows (there are at most a few
+        thousand when facets are shown) and one read per many-to-many facet by those ids."""
+        counts = {name: Counter() for name in names}
+        single = [name for name in names if name in self.SINGLE_VALUED]
+        fields = ["pk", *(self.FACETS[name] for name in single)]
+        if "status" in names:
+            fields += PERIOD_FIELDS
+        ids = []
+        for row in queryset.order_by().values(*fields):
+            ids.append(row["pk"])
+            for name in single:
+                counts[name][row[self.FACETS[name]]] += 1
+            if "status" in names:
+                state = Policy(**{f: row[f] for f in PERIOD_FIELDS}).period_state(self.on)
+                counts["status"][state] += 1
+        for name in set(names) - set(single) - {"status"}:
+            relation, slug = self.FACETS[name].split("__")
+            through = getattr(Policy, relation).through
+            target = getattr(Policy, relation).field.m2m_reverse_field_name()
+            counts[name].update(
+                through.objects.filter(policy_id__in=ids).values_list(
+                    f"{target}__{slug}", flat=True
+                )
+            )
+        if "status" in names:  # closing soon is also open
+            counts["status"]["open"] += counts["status"]["closing_soon"]
+        return {name: {k: n for k, n in c.items() if k is not None} for name, c in counts.items()}
 
     def label_choices_with_counts(self, counts):
         """Show each facet option with its count; hide options that would leave nothing,
@@ -202,5 +251,6 @@ class PolicyFilter(django_filters.FilterSet):
             field.widget.choices = choices
         field = self.form.fields["status"]
         field.widget.choices = [("", _("不限"))] + [
-            (value, f"{label}（{counts['status'][value]}）") for value, label in STATUS_CHOICES
+            (value, f"{label}（{counts['status'].get(value, 0)}）")
+            for value, label in STATUS_CHOICES
         ]

@@ -1,7 +1,8 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -9,8 +10,9 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import search
-from .filters import PolicyFilter
+from .filters import UNRANKED_ORDER, PolicyFilter
 from .models import Domain, ListKind, Policy, Region
+from .pagination import CappedPaginator
 
 
 class PublicPolicyMixin:
@@ -38,6 +40,17 @@ def domains_with_counts(policies):
     return [(ListKind(kind).label, kind, domains) for kind, domains in groups.items()]
 
 
+def fullest_domains():
+    """The six domains with the most published entries; a few minutes stale is harmless."""
+
+    def count():
+        counts = domains_with_counts(Policy.objects.published())
+        domains = [d for _label, _kind, group in counts for d in group if d.count]
+        return sorted(domains, key=lambda d: -d.count)[:6]
+
+    return cache.get_or_set("fullest-domains", count, timeout=300)
+
+
 class HomeView(TemplateView):
     template_name = "catalog/home.html"
 
@@ -61,6 +74,12 @@ class PolicyListView(PublicPolicyMixin, FilterView):
     template_name = "catalog/policy_list.html"
     paginate_by = settings.PORTAL_PAGE_SIZE
     strict = False  # an unknown value is ignored and explained, never an empty page or an error
+    paginator_class = CappedPaginator
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        if self.filterset.ranks_by_relevance:
+            kwargs["unranked_order"] = UNRANKED_ORDER
+        return super().get_paginator(queryset, *args, **kwargs)
 
     def get_filterset_kwargs(self, filterset_class):
         # Always bound, so an empty query string is "no filters" rather than "no form".
@@ -73,7 +92,8 @@ class PolicyListView(PublicPolicyMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = context["filter"]
-        filterset.label_choices_with_counts(filterset.facet_counts())
+        if not context["paginator"].capped:  # counting facets of a huge result costs too much
+            filterset.label_choices_with_counts(filterset.facet_counts())
         context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
         terms = filterset.terms
         for policy in context["page_obj"]:
@@ -106,12 +126,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             n = PolicyFilter(params, queryset=published).qs.count()
             if n:
                 offers.append({"label": label, "query": urlencode(params), "count": n})
-        top_domains = (
-            Domain.objects.annotate(n=Count("policies", filter=Q(policies__in=published)))
-            .filter(n__gt=0)
-            .order_by("-n")[:6]
-        )
-        return {"offers": offers, "domains": top_domains, "filtered": bool(others)}
+        return {"offers": offers, "domains": fullest_domains(), "filtered": bool(others)}
 
 
 class PolicyDetailView(DetailView):

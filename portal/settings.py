@@ -112,3 +112,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Demo and reference data live in the top-level fixtures/ folder.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -8,3 +8,11 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Each test starts with nothing cached, whatever the test before it read.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -165,11 +165,18 @@ def annual(om, od, cm, cd):
 
 
 def states(on):
+    """Each period state's entries on `on`; the in-memory rule must agree with the SQL one."""
     on = day(on)
-    return {
+    result = {
         name: set(getattr(Policy.objects, name)(on=on))
         for name in ("open", "closing_soon", "upcoming", "closed")
     }
+    for policy in Policy.objects.all():
+        state = policy.period_state(on)
+        assert policy in result[state]
+        if state == "closing_soon":
+            assert policy in result["open"]
+    return result
 
 
 def test_window_is_open_on_its_first_and_last_day():

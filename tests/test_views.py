@@ -232,3 +232,13 @@ def test_enterprise_domain_appears_only_with_its_kind(client):
     html = page(client, "/policies/?kind=enterprise")
     assert "创业就业（1）" in html
     assert "生活保障（" not in html
+
+
+def test_huge_results_are_counted_only_up_to_the_cap(client, monkeypatch):
+    monkeypatch.setattr("catalog.pagination.RESULT_CAP", 3)
+    for _ in range(5):
+        make_policy(name="养老服务补贴")
+    html = page(client, "/policies/?q=养老")
+    assert "超过 3 项政策" in html
+    assert "只列出最近更新的 3 项" in html
+    assert html.count('class="card"') == 3

@@ -27,6 +27,40 @@ def _md_between(field, start, end):
     return Q(**{f"{field}__gte": start}) | Q(**{f"{field}__lte": end})
 
 
+def _annual_open_q(md):
+    within_year = Q(opens_md__lte=F("closes_md")) & Q(opens_md__lte=md, closes_md__gte=md)
+    across_new_year = Q(opens_md__gt=F("closes_md")) & (Q(opens_md__lte=md) | Q(closes_md__gte=md))
+    return Q(period_mode=Period.ANNUAL) & (within_year | across_new_year)
+
+
+# The period rules as conditions on a queryset annotated by `with_period_keys`; the
+# queryset methods of the same names state them in words.
+def open_q(on):
+    return (
+        Q(period_mode__in=[Period.ALWAYS, Period.NO_APPLICATION])
+        | Q(period_mode=Period.WINDOW, window_opens__lte=on, window_closes__gte=on)
+        | _annual_open_q(month_day(on))
+    )
+
+
+def closing_soon_q(on):
+    limit = on + datetime.timedelta(days=CLOSING_SOON_DAYS)
+    return open_q(on) & (
+        Q(period_mode=Period.WINDOW, window_closes__lte=limit)
+        | (Q(period_mode=Period.ANNUAL) & _md_between("closes_md", month_day(on), month_day(limit)))
+    )
+
+
+def upcoming_q(on):
+    return Q(period_mode=Period.WINDOW, window_opens__gt=on) | (
+        Q(period_mode=Period.ANNUAL) & ~_annual_open_q(month_day(on))
+    )
+
+
+def closed_q(on):
+    return Q(period_mode=Period.WINDOW, window_closes__lt=on)
+
+
 class PolicyQuerySet(models.QuerySet):
     def get_by_natural_key(self, code, edition):
         return self.get(code=code, edition=edition)
@@ -59,49 +93,20 @@ class PolicyQuerySet(models.QuerySet):
         """Can be applied for (or is received) on `on`: 常年受理 and 免申即享 always; a dated window
         from its first to its last day inclusive; an annual window on the same calendar days of
         any year, including windows that run across New Year."""
-        on = on or timezone.localdate()
-        md = month_day(on)
-        return self.with_period_keys().filter(
-            Q(period_mode__in=[Period.ALWAYS, Period.NO_APPLICATION])
-            | Q(period_mode=Period.WINDOW, window_opens__lte=on, window_closes__gte=on)
-            | (
-                Q(period_mode=Period.ANNUAL, opens_md__lte=F("closes_md"))
-                & Q(opens_md__lte=md, closes_md__gte=md)
-            )
-            | (
-                Q(period_mode=Period.ANNUAL, opens_md__gt=F("closes_md"))
-                & (Q(opens_md__lte=md) | Q(closes_md__gte=md))
-            )
-        )
+        return self.with_period_keys().filter(open_q(on or timezone.localdate()))
 
-    def closing_soon(self, on=None, days=CLOSING_SOON_DAYS):
-        """Open on `on` and its window closes within `days` days (the last day included)."""
-        on = on or timezone.localdate()
-        limit = on + datetime.timedelta(days=days)
-        return self.open(on).filter(
-            Q(period_mode=Period.WINDOW, window_closes__lte=limit)
-            | (
-                Q(period_mode=Period.ANNUAL)
-                & _md_between("closes_md", month_day(on), month_day(limit))
-            )
-        )
+    def closing_soon(self, on=None):
+        """Open on `on` and its window closes within 30 days (the last day included)."""
+        return self.with_period_keys().filter(closing_soon_q(on or timezone.localdate()))
 
     def upcoming(self, on=None):
         """Not open on `on` but will open: a dated window that has not started, or an annual
         window between two of its yearly openings."""
-        on = on or timezone.localdate()
-        return (
-            self.with_period_keys()
-            .filter(
-                Q(period_mode=Period.WINDOW, window_opens__gt=on) | Q(period_mode=Period.ANNUAL)
-            )
-            .exclude(pk__in=self.open(on).values("pk"))
-        )
+        return self.with_period_keys().filter(upcoming_q(on or timezone.localdate()))
 
     def closed(self, on=None):
         """A dated window whose last day is before `on`; annual windows never close for good."""
-        on = on or timezone.localdate()
-        return self.filter(period_mode=Period.WINDOW, window_closes__lt=on)
+        return self.filter(closed_q(on or timezone.localdate()))
 
     def with_deadline(self, on=None):
         """Annotate `deadline_key`: the next closing day as YYYYMMDD, null when there is none.

@@ -1,0 +1,255 @@
+"""Seed a scratch PostgreSQL database with synthetic entries and time search against ILIKE.
+
+Run through `make bench-search`, which creates and drops the scratch database. Refuses to run
+on a database that already holds entries of its own, so it never touches real data."""
+
+import random
+import statistics
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Q
+from django.test import Client
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from catalog import search
+from catalog.filters import UNRANKED_ORDER, PolicyFilter
+from catalog.models import Domain, ListKind, Period, Policy, Region
+from catalog.pagination import CappedPaginator
+
+BENCH_PREFIX = "BENCH-"
+
+QUERIES = {
+    "1 character": "养",
+    "2 characters": "养老",
+    "2 characters, very common": "补贴",
+    "2 characters, rare": "助听",
+    "long phrase": "城乡居民基本养老保险",
+    "two words": "残疾人 护理",
+    "digits + Han": "80周岁",
+    "amount": "3000元",
+    "synonym": "老人",
+    "pinyin": "yanglao",
+    "pinyin initials": "ylbx",
+    "no match": "宇宙飞船",
+    "with 2 filters": "养老 region=boluo kind=resident",
+}
+
+SUBJECTS = [
+    "高龄老人",
+    "困难残疾人",
+    "重度残疾人",
+    "城乡低保对象",
+    "特困人员",
+    "高校毕业生",
+    "就业困难人员",
+    "退役军人",
+    "农村留守儿童",
+    "孕产妇",
+    "小微企业",
+    "个体工商户",
+    "高新技术企业",
+    "专精特新企业",
+    "农民专业合作社",
+    "返乡创业人员",
+    "失业人员",
+    "困难职工",
+    "在校学生",
+    "独生子女家庭",
+]
+BENEFITS = [
+    "生活补贴",
+    "护理补贴",
+    "一次性补助",
+    "培训补贴",
+    "社会保险补贴",
+    "创业资助",
+    "贷款贴息",
+    "租金补贴",
+    "研发费用补助",
+    "稳岗返还",
+    "医疗救助",
+    "教育资助",
+    "养老服务补贴",
+    "助听器适配补贴",
+    "交通补贴",
+    "以工代训补贴",
+    "技能提升补贴",
+    "临时救助",
+    "住房保障",
+    "免费体检",
+]
+SENTENCES = [
+    "申请人须为本市户籍，年满{age}周岁。",
+    "家庭人均收入低于当地最低生活保障标准的，可按差额按月领取。",
+    "符合条件的按每人每月{amount}元标准发放，资金通过社会保障卡直接发放到个人。",
+    "首次在本市创办小微企业并正常经营{years}年以上的，给予一次性资助{amount}元。",
+    "参加城乡居民基本养老保险的，由村（社区）统一代办相关手续。",
+    "经镇（街）审核、县（区）审批后，于次月起发放。",
+    "持有第二代残疾人证且残疾等级为一级或二级的重度残疾人，按规定享受护理补贴。",
+    "企业吸纳登记失业人员并签订一年以上劳动合同的，按实际缴纳的社会保险费给予补贴。",
+    "需提交居民身份证、户口簿、银行账户及相关证明材料的原件和复印件。",
+    "申请材料齐全的，受理部门在{days}个工作日内办结。",
+    "对研发投入增长较快的企业，按上年度研发费用增量的{rate}%给予奖励。",
+    "农业经营主体购置农机具的，按核定价格给予补贴。",
+    "因病致贫的困难群众，经医保报销后的个人自付费用按比例给予救助。",
+    "本政策由市财政局会同各主管部门组织实施，咨询请拨打主管部门电话。",
+]
+
+
+class Command(BaseCommand):
+    help = "Time search against ILIKE on synthetic entries (scratch PostgreSQL database only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="1000,10000,100000")
+        parser.add_argument("--runs", type=int, default=15)
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args, sizes, runs, seed, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("The search benchmark needs PostgreSQL (DATABASE_URL).")
+        if Policy.objects.exclude(code__startswith=BENCH_PREFIX).exists():
+            raise CommandError("This database holds real entries; run `make bench-search`.")
+        self.random = random.Random(seed)  # noqa: S311 -- repeatable synthetic data
+        self.regions = self.ensure_reference()
+        self.stdout.write(
+            f"# search benchmark {timezone.now():%Y-%m-%d %H:%M}, {runs} runs per query"
+        )
+        for size in sorted(int(s) for s in sizes.split(",")):
+            self.seed_to(size)
+            self.stdout.write(f"\n## {size:,} entries\n")
+            self.stdout.write(
+                "| query | matches | search SQL p50 / p95 ms | whole page p50 / p95 ms "
+                "| ILIKE SQL p50 / p95 ms | ILIKE ÷ search |"
+            )
+            self.stdout.write("|---|---:|---:|---:|---:|---:|")
+            for label, query in QUERIES.items():
+                self.report(label, query, runs)
+
+    def ensure_reference(self):
+        city, _ = Region.objects.get_or_create(
+            slug="huizhou", defaults={"code": "441300", "name": "惠州市", "level": "city"}
+        )
+        regions = [city]
+        for slug, name, code in [("boluo", "博罗县", "441322"), ("huidong", "惠东县", "441323")]:
+            region, _ = Region.objects.get_or_create(
+                slug=slug, defaults={"code": code, "name": name, "level": "county", "parent": city}
+            )
+            regions.append(region)
+        for kind, slug, name in [
+            (ListKind.RESIDENT, "lm-shenghuo", "生活保障"),
+            (ListKind.ENTERPRISE, "qy-chuangye", "创业就业"),
+        ]:
+            Domain.objects.get_or_create(slug=slug, defaults={"kind": kind, "name": name})
+        self.domains = list(Domain.objects.all())
+        return regions
+
+    def seed_to(self, size):
+        have = Policy.objects.count()
+        started = time.perf_counter()
+        batch = []
+        for n in range(have, size):
+            batch.append(self.synthetic(n))
+            if len(batch) == 2000:
+                Policy.objects.bulk_create(batch)
+                batch = []
+        Policy.objects.bulk_create(batch)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE catalog_policy")
+        if size > have:
+            self.stderr.write(
+                f"seeded {size - have:,} entries in {time.perf_counter() - started:.0f} s"
+            )
+
+    def synthetic(self, n):
+        pick = self.random.choice
+        name = f"{pick(SUBJECTS)}{pick(BENEFITS)}"
+        body = "".join(
+            pick(SENTENCES).format(
+                age=pick([16, 60, 70, 80, 90, 100]),
+                amount=pick([100, 150, 200, 500, 1000, 3000, 5000, 10000]),
+                years=pick([1, 2, 3]),
+                days=pick([5, 10, 15, 20]),
+                rate=pick([5, 10, 20]),
+            )
+            for _ in range(8)
+        )
+        eligibility, benefit = body[: len(body) // 2], body[len(body) // 2 :]
+        return Policy(
+            code=f"{BENCH_PREFIX}{n:06d}",
+            name=name,
+            summary=f"{name}，示例数据。",
+            region=pick(self.regions),
+            domain=pick(self.domains),
+            eligibility=eligibility,
+            benefit=benefit,
+            period_mode=Period.ALWAYS,
+            status=Policy.Status.PUBLISHED,
+            published_at=timezone.now(),
+            search_document=search.document([name], [eligibility, benefit], [name]),
+        )
+
+    def report(self, label, query, runs):
+        client = Client()
+        words = [w for w in query.split() if "=" not in w]
+        params = dict(w.split("=", 1) for w in query.split() if "=" in w)
+        params["q"] = " ".join(words)
+        page, engine, plain = [], [], []
+        with override_settings(DEBUG=False):
+            for _ in range(runs):
+                page.append(timed(lambda: client.get("/policies/", params)))
+                engine.append(timed(lambda: first_page(params)))
+                plain.append(timed(lambda: first_page_ilike(params)))
+        matches = CappedPaginator(PolicyFilter(params, queryset=Policy.objects.published()).qs, 20)
+        found = f"{matches.count:,}+" if matches.capped else f"{matches.count:,}"
+        self.stdout.write(
+            f"| {label} `{query}` | {found} | {ms(engine)} | {ms(page)} | {ms(plain)} "
+            f"| {statistics.median(plain) / statistics.median(engine):.0f}× |"
+        )
+
+
+def timed(call):
+    started = time.perf_counter()
+    response = call()
+    assert getattr(response, "status_code", 200) == 200
+    return (time.perf_counter() - started) * 1000
+
+
+def ms(values):
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{statistics.median(ordered):.1f} / {p95:.1f}"
+
+
+def first_page(params):
+    """What the list page asks the database for the search: a capped count and 20 rows."""
+    filterset = PolicyFilter(params, queryset=Policy.objects.published())
+    order = UNRANKED_ORDER if filterset.ranks_by_relevance else None
+    return list(CappedPaginator(filterset.qs, 20, unranked_order=order).page(1))
+
+
+def first_page_ilike(params):
+    """The same with ILIKE on the main text fields: a full count and the 20 newest rows."""
+    queryset = ilike(params["q"])
+    for name, value in params.items():
+        if name == "region":
+            queryset = queryset.filter(region__slug__in=[value, "huizhou"])
+        elif name == "kind":
+            queryset = queryset.filter(domain__kind=value)
+    queryset.count()
+    return list(queryset.order_by("-updated_at")[:20])
+
+
+def ilike(text):
+    """The naive alternative: every word somewhere in the main text fields, case-insensitive."""
+    queryset = Policy.objects.published()
+    for word in text.split():
+        queryset = queryset.filter(
+            Q(name__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(eligibility__icontains=word)
+            | Q(benefit__icontains=word)
+        )
+    return queryset
