@@ -5,6 +5,7 @@ from collections import Counter
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -21,17 +22,9 @@ from .models import (
     Sector,
     SynonymGroup,
 )
+from .models.policy import PERIOD_FIELDS, period_state
 
 Q_MAX_LENGTH = search.MAX_QUERY_LENGTH
-PERIOD_FIELDS = [
-    "period_mode",
-    "window_opens",
-    "window_closes",
-    "annual_open_month",
-    "annual_open_day",
-    "annual_close_month",
-    "annual_close_day",
-]
 
 STATUS_CHOICES = [
     ("open", _("可申请")),
@@ -116,7 +109,7 @@ class PolicyFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
-        self.on = kwargs.pop("on", None)
+        self.on = kwargs.pop("on", None) or timezone.localdate()
         super().__init__(data, *args, **kwargs)
 
     def filter_queryset(self, queryset, without=()):
@@ -218,8 +211,7 @@ class PolicyFilter(django_filters.FilterSet):
             for name in single:
                 counts[name][row[self.FACETS[name]]] += 1
             if "status" in names:
-                state = Policy(**{f: row[f] for f in PERIOD_FIELDS}).period_state(self.on)
-                counts["status"][state] += 1
+                counts["status"][period_state(row, self.on)] += 1
         for name in set(names) - set(single) - {"status"}:
             relation, slug = self.FACETS[name].split("__")
             through = getattr(Policy, relation).through

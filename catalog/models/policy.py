@@ -462,39 +462,55 @@ class Policy(models.Model):
         return self.valid_until is not None and self.valid_until < on
 
     def period_state(self, on=None):
-        """The same rule as the `open`/`closing_soon`/`upcoming`/`closed` querysets, for one
-        entry already in memory: one of "open", "closing_soon", "upcoming", "closed"."""
-        on = on or timezone.localdate()
-        if self.period_mode in (Period.ALWAYS, Period.NO_APPLICATION):
-            return "open"
-        if self.period_mode == Period.WINDOW:
-            if on < self.window_opens:
-                return "upcoming"
-            if on > self.window_closes:
-                return "closed"
-            closes = self.window_closes
-        else:
-            opens = self.annual_open_month * 100 + self.annual_open_day
-            closes_md = self.annual_close_month * 100 + self.annual_close_day
-            today = month_day(on)
-            inside = (
-                opens <= today <= closes_md
-                if opens <= closes_md
-                else today >= opens or today <= closes_md
-            )
-            if not inside:
-                return "upcoming"
-            year = on.year if closes_md >= today else on.year + 1
-            closes = _date_or_month_end(year, self.annual_close_month, self.annual_close_day)
-        if (closes - on).days <= CLOSING_SOON_DAYS:
-            return "closing_soon"
+        """One of "open", "closing_soon", "upcoming", "closed" on `on`: see `period_state`."""
+        return period_state(vars(self), on or timezone.localdate())
+
+
+PERIOD_FIELDS = [
+    "period_mode",
+    "window_opens",
+    "window_closes",
+    "annual_open_month",
+    "annual_open_day",
+    "annual_close_month",
+    "annual_close_day",
+]
+
+
+def period_state(fields, on):
+    """The rule of the `open`/`closing_soon`/`upcoming`/`closed` querysets for one entry in
+    memory, given its PERIOD_FIELDS as a mapping (a row of `values()` will do)."""
+    mode = fields["period_mode"]
+    if mode in (Period.ALWAYS, Period.NO_APPLICATION):
         return "open"
+    if mode == Period.WINDOW:
+        if on < fields["window_opens"]:
+            return "upcoming"
+        if on > fields["window_closes"]:
+            return "closed"
+        closes = fields["window_closes"]
+    else:
+        close_month, close_day = fields["annual_close_month"], fields["annual_close_day"]
+        opens = fields["annual_open_month"] * 100 + fields["annual_open_day"]
+        closes_md = close_month * 100 + close_day
+        today = month_day(on)
+        inside = (
+            opens <= today <= closes_md
+            if opens <= closes_md
+            else today >= opens or today <= closes_md
+        )
+        if not inside:
+            return "upcoming"
+        year = on.year if closes_md >= today else on.year + 1
+        closes = _date_or_month_end(year, close_month, close_day)
+    if (closes - on).days <= CLOSING_SOON_DAYS:
+        return "closing_soon"
+    return "open"
 
 
 def _number(value):
     """12.50 → 12.5, 100.00 → 100, with thousands separators."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _long_date(date):

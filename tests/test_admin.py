@@ -1,0 +1,88 @@
+import pytest
+from django.contrib.auth.models import User
+
+from catalog.models import Policy
+
+from .builders import city, department, domain, make_policy
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client):
+    user = User.objects.create_superuser("finance", "finance@example.com", "pw-for-tests-only")
+    client.force_login(user)
+    return client
+
+
+def inline_management(prefix, total=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def policy_form(**overrides):
+    data = {
+        "code": "HZ-LM-777",
+        "edition": "2026",
+        "name": "新增的护理补贴",
+        "region": city().pk,
+        "domain": domain().pk,
+        "department": department().pk,
+        "eligibility": "重度残疾人。",
+        "benefit": "每月150元。",
+        "amount_kind": "fixed",
+        "amount_min": "150",
+        "amount_unit": "month",
+        "period_mode": "always",
+        "status": "published",
+        **inline_management("materials", 1),
+        "materials-0-order": "1",
+        "materials-0-name": "残疾人证",
+        "materials-0-form": "both",
+        "materials-0-copies": "1",
+        **inline_management("steps"),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admin_lists_filters_and_searches_policies(staff):
+    make_policy(name="高龄津贴")
+    response = staff.get("/admin/catalog/policy/", {"q": "高龄", "status__exact": "published"})
+    assert response.status_code == 200
+    assert "高龄津贴" in response.content.decode()
+
+
+def test_saving_in_the_admin_publishes_stamps_and_indexes_for_search(staff, client):
+    response = staff.post("/admin/catalog/policy/add/", policy_form())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    policy = Policy.objects.get(code="HZ-LM-777")
+    assert policy.published_at is not None
+    assert policy.materials.get().name == "残疾人证"
+    assert "残疾 疾人" in policy.search_document
+    assert "新增的<mark>护理</mark>补贴" in client.get("/policies/", {"q": "护理"}).content.decode()
+
+
+def test_admin_form_explains_broken_rules(staff):
+    response = staff.post(
+        "/admin/catalog/policy/add/",
+        policy_form(amount_kind="range", amount_min="500", amount_max="100"),
+    )
+    assert response.status_code == 200
+    assert "区间上限须不小于下限。" in response.content.decode()
+    assert not Policy.objects.filter(code="HZ-LM-777").exists()
+
+
+def test_renaming_a_department_reindexes_its_entries(staff):
+    dept = department()
+    make_policy(code="D1", department=dept)
+    response = staff.post(
+        f"/admin/catalog/department/{dept.pk}/change/",
+        {"slug": dept.slug, "name": "惠州市社会救助中心", "region": city().pk},
+    )
+    assert response.status_code == 302
+    assert "救助" in Policy.objects.get(code="D1").search_document

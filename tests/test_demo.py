@@ -1,0 +1,103 @@
+"""The shipped demo content: complete enough to show every feature, and searchable."""
+
+import pytest
+from django.core.management import call_command
+
+from catalog.filters import PolicyFilter
+from catalog.models import (
+    Audience,
+    Department,
+    Domain,
+    EnterpriseType,
+    ListKind,
+    Period,
+    Policy,
+    Region,
+    Sector,
+)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Loaded once for this module (through the project's loaddata, which indexes search)
+    and removed afterwards, so other tests start from an empty catalogue."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", "reference", "demo_policies", verbosity=0)
+        yield
+        Policy.objects.filter(parent__isnull=False).delete()
+        for model in (Policy, Department, Domain, Audience, Sector, EnterpriseType):
+            model.objects.all().delete()
+        Region.objects.filter(parent__isnull=False).delete()
+        Region.objects.all().delete()
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+
+def test_demo_covers_every_volume_and_domain_with_enough_entries():
+    published = Policy.objects.published()
+    assert published.count() >= 80
+    assert set(published.values_list("region__slug", flat=True)) == set(
+        Region.objects.values_list("slug", flat=True)
+    )
+    assert Region.objects.count() == 8
+    assert Domain.objects.filter(kind=ListKind.ENTERPRISE).count() == 10
+    assert Domain.objects.filter(kind=ListKind.RESIDENT).count() == 6
+    assert set(published.values_list("domain__slug", flat=True)) == set(
+        Domain.objects.values_list("slug", flat=True)
+    )
+
+
+def test_demo_shows_every_period_mode_flags_and_localizations():
+    published = Policy.objects.published()
+    assert set(published.values_list("period_mode", flat=True)) == set(Period.values)
+    assert published.filter(one_card=True).exists()
+    assert published.filter(parent__isnull=False).exclude(region__slug="huizhou").count() >= 8
+    assert Policy.objects.filter(status="withdrawn").exists()
+
+
+def test_every_demo_entry_passes_the_editors_validation():
+    for policy in Policy.objects.all():
+        policy.full_clean()
+
+
+def codes(query):
+    return [p.code for p in PolicyFilter({"q": query}, queryset=Policy.objects.published()).qs]
+
+
+@pytest.mark.parametrize(
+    "query, must, must_not",
+    [
+        ("养老", {"HZ-LM-008"}, {"HZ-QY-001", "HZ-LM-002"}),
+        ("低保", {"HZ-LM-002", "HZ-LM-005"}, {"HZ-QY-001"}),
+        ("高龄津贴", {"HZ-LM-001", "HC-LM-003", "LG-LM-005"}, {"HZ-LM-002"}),
+        ("创业补贴", {"HZ-LM-028", "HZ-LM-024"}, {"HZ-LM-001"}),
+        ("残疾人 护理", {"HZ-LM-007", "BL-LM-004"}, {"HZ-LM-001", "HZ-LM-024"}),
+        ("80周岁", {"HZ-LM-001"}, {"HZ-LM-024"}),
+        ("3000元", {"HZ-LM-028"}, {"HZ-LM-001"}),
+        ("yanglao", {"HZ-LM-008"}, {"HZ-LM-001"}),
+        ("gljt", {"HZ-LM-001"}, {"HZ-LM-008"}),
+        ("老人", {"HZ-LM-001", "HZ-LM-013"}, {"HZ-QY-001"}),
+        ("医保", {"HZ-LM-014", "HC-LM-001"}, {"HZ-LM-001"}),
+        ("xsg", {"HZ-QY-001", "HZ-QY-002"}, {"HZ-LM-001"}),
+        ("孤儿", {"HZ-LM-009", "HZ-LM-010"}, {"HZ-LM-001"}),
+    ],
+)
+def test_demo_recall(query, must, must_not):
+    found = set(codes(query))
+    assert must <= found, f"{query} missed {must - found}"
+    assert not (must_not & found), f"{query} wrongly found {must_not & found}"
+
+
+def test_name_matches_come_first_in_the_demo():
+    assert codes("低保")[0] == "HZ-LM-002"
+    assert codes("护理补贴")[:2] == ["HZ-LM-007", "BL-LM-004"]
+
+
+def test_every_demo_page_renders(client):
+    for url in ["/", "/policies/", "/policies/?kind=enterprise&status=open&sort=deadline"]:
+        assert client.get(url).status_code == 200
+    for region in Region.objects.all():
+        assert client.get(region.get_absolute_url()).status_code == 200
+    for policy in Policy.objects.reachable():
+        assert client.get(policy.get_absolute_url()).status_code == 200, policy.code
