@@ -5,6 +5,7 @@ from collections import Counter
 import django_filters
 from django import forms
 from django.db.models import F
+from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -225,24 +226,34 @@ class PolicyFilter(django_filters.FilterSet):
             counts["status"]["open"] += counts["status"]["closing_soon"]
         return {name: {k: n for k, n in c.items() if k is not None} for name, c in counts.items()}
 
-    def label_choices_with_counts(self, counts):
-        """Show each facet option with its count; hide options that would leave nothing,
-        except the one already chosen."""
-        for name in self.FACETS:
-            field = self.form.fields[name]
-            chosen = self.data.get(name)
-            if name == "kind":
-                options = list(ListKind.choices)
-            else:
+    def menus(self, counts=None):
+        """Every filter but `q` as a menu for the template: name, label and options of
+        (value, label, selected). With `counts`, facet options show their count and options
+        that would leave nothing are left out, except the one already chosen."""
+        menus = []
+        for name, field in self.form.fields.items():
+            if name == "q":
+                continue
+            chosen = self.data.get(name, "")
+            if isinstance(field, ModelChoiceField):
                 options = [(obj.slug, str(obj)) for obj in field.queryset]
-            choices = [("", field.empty_label if name != "kind" else _("全部"))]
-            for value, label in options:
-                n = counts[name].get(value, 0)
-                if n or value == chosen:
-                    choices.append((value, f"{label}（{n}）"))
-            field.widget.choices = choices
-        field = self.form.fields["status"]
-        field.widget.choices = [("", _("不限"))] + [
-            (value, f"{label}（{counts['status'].get(value, 0)}）")
-            for value, label in STATUS_CHOICES
-        ]
+            else:
+                options = [(str(v), str(label)) for v, label in field.choices if v != ""]
+            if counts and name in counts:
+                options = [
+                    (value, f"{label}（{counts[name].get(value, 0)}）")
+                    for value, label in options
+                    if counts[name].get(value) or value == chosen
+                ]
+            empty = field.empty_label  # None for scope and sort, which always have a value
+            rows = [("", empty)] if empty is not None else []
+            rows += options
+            menus.append(
+                {
+                    "name": name,
+                    "id": f"id_{name}",
+                    "label": field.label,
+                    "options": [(value, label, value == chosen) for value, label in rows],
+                }
+            )
+        return menus

@@ -92,8 +92,9 @@ class PolicyListView(PublicPolicyMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = context["filter"]
-        if not context["paginator"].capped:  # counting facets of a huge result costs too much
-            filterset.label_choices_with_counts(filterset.facet_counts())
+        # Counting facets of a huge result costs too much; its menus go without counts.
+        counts = None if context["paginator"].capped else filterset.facet_counts()
+        context["menus"] = filterset.menus(counts)
         context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
         terms = filterset.terms
         for policy in context["page_obj"]:
