@@ -5,9 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    AmountBand,
     Audience,
     Department,
     Domain,
+    EligibilityRule,
     EnterpriseType,
     Material,
     Policy,
@@ -107,6 +109,20 @@ class StepInline(admin.TabularInline):
     fields = ["order", "title", "detail"]
 
 
+class EligibilityRuleInline(admin.TabularInline):
+    model = EligibilityRule
+    extra = 0
+    fields = ["fact", "operator", "value", "reason"]
+    verbose_name_plural = _("政策找人：结构化申领条件（全部满足才算符合）")
+
+
+class AmountBandInline(admin.TabularInline):
+    model = AmountBand
+    extra = 0
+    fields = ["fact", "low", "high", "amount"]
+    verbose_name_plural = _("政策找人：分档金额（如按年龄分档）")
+
+
 class PolicyAdminForm(forms.ModelForm):
     class Meta:
         model = Policy
@@ -133,7 +149,7 @@ class PolicyAdmin(admin.ModelAdmin):
     filter_horizontal = ["audiences", "sectors", "enterprise_types"]
     readonly_fields = ["published_at", "created_at", "updated_at"]
     date_hierarchy = "updated_at"
-    inlines = [MaterialInline, StepInline]
+    inlines = [MaterialInline, StepInline, EligibilityRuleInline, AmountBandInline]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -151,6 +167,7 @@ class PolicyAdmin(admin.ModelAdmin):
                     ("amount_min", "amount_max"),
                     "amount_unit",
                     "amount_cap",
+                    "exclusive_group",
                     "one_card",
                 ]
             },

@@ -9,4 +9,5 @@ urlpatterns = [
     path("policies/", views.PolicyListView.as_view(), name="policy_list"),
     path("policies/<str:code>/", views.PolicyDetailView.as_view(), name="policy"),
     path("regions/<slug:slug>/", views.RegionDetailView.as_view(), name="region"),
+    path("finder/", views.FinderView.as_view(), name="finder"),
 ]

@@ -6,12 +6,14 @@ from django.db.models import Count, Max, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import search
+from . import eligibility, finder, search
+from .eligibility import ENTERPRISE, FACTS, PERSON
 from .filters import UNRANKED_ORDER, PolicyFilter
-from .models import Domain, ListKind, Policy, Region
+from .models import Domain, EnterpriseType, ListKind, Policy, Region, Sector
 from .pagination import CappedPaginator
 
 
@@ -196,3 +198,62 @@ class RegionDetailView(PublicPolicyMixin, DetailView):
             page_updated=max((p.updated_at for p in policies), default=None),
             **kwargs,
         )
+
+
+class FinderView(TemplateView):
+    """政策找人: a few questions at a time, then what applies. The answers live only in the
+    query string; nothing is stored."""
+
+    template_name = "catalog/finder.html"
+
+    def get_context_data(self, **kwargs):
+        data = self.request.GET
+        who = data.get("who") if data.get("who") in (PERSON, ENTERPRISE) else None
+        region = Region.objects.filter(slug=data.get("region", "")).first() if who else None
+        context = super().get_context_data(regions=Region.objects.all(), who=who, **kwargs)
+        if region is None:
+            context["step"] = "start"
+            context["incomplete"] = bool(data)
+            return context
+        policies = finder.candidates(who, region)
+        answers = finder.parse_answers(who, data)
+        questions = finder.next_questions(policies, answers)
+        if data.get("edit"):
+            asked = [FACTS[key] for key in answers]
+            questions = asked + [q for q in questions if q not in asked]
+        carried = [
+            (key, data.get(key, ""))
+            for key in ("who", "region", *answers)
+            if key not in {q.key for q in questions}
+        ]
+        context.update(region=region, answers=answers, carried=carried)
+        context["answered"] = [
+            (FACTS[key], finder.answer_label(FACTS[key], value)) for key, value in answers.items()
+        ]
+        if questions and data.get("show") != "results":
+            context.update(step="questions", questions=self.with_inputs(questions, data))
+            return context
+        groups = finder.evaluate(policies, answers)
+        context.update(
+            step="results",
+            groups=groups,
+            total=finder.total(groups[finder.QUALIFY]),
+            checklist=finder.checklist(groups[finder.QUALIFY]),
+            show_no=bool(data.get("show_no")),
+            more_questions=bool(questions),
+            query=data.urlencode(),
+        )
+        return context
+
+    def with_inputs(self, questions, data):
+        """Each question with the options its input offers and the current answer."""
+        tags = {"sector": Sector, "enterprisetype": EnterpriseType}
+        rows = []
+        for fact in questions:
+            options = list(fact.choices)
+            if fact.kind == eligibility.YES_NO:
+                options = [("yes", _("是")), ("no", _("否"))]
+            elif fact.kind == eligibility.TAGS:
+                options = [(tag.slug, tag.name) for tag in tags[fact.tag_model].objects.all()]
+            rows.append({"fact": fact, "options": options, "current": data.get(fact.key, "")})
+        return rows

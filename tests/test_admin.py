@@ -45,6 +45,11 @@ def policy_form(**overrides):
         "materials-0-form": "both",
         "materials-0-copies": "1",
         **inline_management("steps"),
+        **inline_management("rules", 1),
+        "rules-0-fact": "disability",
+        "rules-0-operator": "in",
+        "rules-0-value": "1,2",
+        **inline_management("bands"),
     }
     data.update(overrides)
     return data
@@ -63,6 +68,7 @@ def test_saving_in_the_admin_publishes_stamps_and_indexes_for_search(staff, clie
     policy = Policy.objects.get(code="HZ-LM-777")
     assert policy.published_at is not None
     assert policy.materials.get().name == "残疾人证"
+    assert policy.rules.get().expected == ["1", "2"]
     assert "残疾 疾人" in policy.search_document
     assert "新增的<mark>护理</mark>补贴" in client.get("/policies/", {"q": "护理"}).content.decode()
 
@@ -86,3 +92,9 @@ def test_renaming_a_department_reindexes_its_entries(staff):
     )
     assert response.status_code == 302
     assert "救助" in Policy.objects.get(code="D1").search_document
+
+
+def test_admin_refuses_a_rule_value_that_does_not_fit_its_fact(staff):
+    response = staff.post("/admin/catalog/policy/add/", policy_form(**{"rules-0-value": "重度"}))
+    assert response.status_code == 200
+    assert "取值与条件项不符" in response.content.decode()

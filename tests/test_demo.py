@@ -1,8 +1,11 @@
 """The shipped demo content: complete enough to show every feature, and searchable."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 
+from catalog import finder
 from catalog.filters import PolicyFilter
 from catalog.models import (
     Audience,
@@ -22,10 +25,17 @@ def demo(django_db_setup, django_db_blocker):
     """Loaded once for this module (through the project's loaddata, which indexes search)
     and removed afterwards, so other tests start from an empty catalogue."""
     with django_db_blocker.unblock():
-        call_command("loaddata", "reference", "demo_policies", verbosity=0)
+        call_command("loaddata", "reference", "demo_policies", "demo_rules", verbosity=0)
         yield
         Policy.objects.filter(parent__isnull=False).delete()
-        for model in (Policy, Department, Domain, Audience, Sector, EnterpriseType):
+        for model in (
+            Policy,
+            Department,
+            Domain,
+            Audience,
+            Sector,
+            EnterpriseType,
+        ):
             model.objects.all().delete()
         Region.objects.filter(parent__isnull=False).delete()
         Region.objects.all().delete()
@@ -101,3 +111,89 @@ def test_every_demo_page_renders(client):
         assert client.get(region.get_absolute_url()).status_code == 200
     for policy in Policy.objects.reachable():
         assert client.get(policy.get_absolute_url()).status_code == 200, policy.code
+
+
+def persona(who, region, **answers):
+    policies = finder.candidates(who, Region.objects.get(slug=region))
+    groups = finder.evaluate(policies, finder.parse_answers(who, answers))
+    codes = {name: {v.policy.code for v in group} for name, group in groups.items()}
+    return codes, finder.total(groups[finder.QUALIFY])
+
+
+def test_persona_85_year_old_in_huicheng_on_dibao():
+    codes, total = persona(
+        "person",
+        "huicheng",
+        age="85",
+        assistance="dibao",
+        disability="none",
+        veteran="no",
+        student="none",
+        farmer="no",
+    )
+    # The 惠城区 高龄津贴 and 医保 entries replace the city entries they localize.
+    assert codes["qualify"] == {"HZ-LM-002", "HZ-LM-008", "HC-LM-003", "HC-LM-001", "HZ-LM-013"}
+    assert "HZ-LM-001" not in codes["qualify"] | codes["maybe"]
+    assert (total.yearly_low, total.yearly_high) == (Decimal(15014), Decimal(15014))
+    assert total.one_off_high == 0
+
+
+def test_persona_two_year_old_small_manufacturer_in_zhongkai():
+    codes, total = persona(
+        "enterprise",
+        "zhongkai",
+        sector="zhizao",
+        etype="xiaowei",
+        employees="12",
+        years_registered="2",
+        high_tech="no",
+        hires_graduates="yes",
+    )
+    assert codes["qualify"] == {
+        "HZ-QY-010",
+        "HZ-QY-011",
+        "HZ-QY-012",
+        "HZ-QY-022",
+        "HZ-QY-023",
+        "HZ-QY-024",
+        "HZ-QY-025",
+        "HZ-QY-026",
+    }
+    assert codes["maybe"] == {"HZ-QY-016"}  # depends on revenue, not asked
+    assert (total.one_off_low, total.one_off_high) == (Decimal(52000), Decimal(80000))
+    assert total.yearly_high == 0
+
+
+def test_persona_new_graduate_starting_a_business_in_boluo():
+    codes, total = persona(
+        "person",
+        "boluo",
+        age="23",
+        graduated_years="0",
+        starting_business="yes",
+        unemployed="no",
+        assistance="none",
+        student="none",
+        farmer="no",
+        disability="none",
+    )
+    assert codes["qualify"] == {"HZ-LM-024", "HZ-LM-025", "HZ-LM-026", "HZ-LM-027", "HZ-LM-029"}
+    assert codes["maybe"] == {"HZ-LM-017"}
+    assert (total.one_off_low, total.one_off_high) == (Decimal(13400), Decimal(15500))
+    assert total.yearly_high == Decimal(6000)
+
+
+def test_persona_result_page_renders_the_groups_and_the_total(client):
+    html = client.get(
+        "/finder/",
+        {
+            "who": "person",
+            "region": "huicheng",
+            "age": "85",
+            "assistance": "dibao",
+            "show": "results",
+        },
+    ).content.decode()
+    assert "符合条件（" in html and "可能符合（" in html
+    assert "每年约 15,014 元" in html
+    assert "材料清单" in html

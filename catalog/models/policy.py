@@ -257,6 +257,12 @@ class Policy(models.Model):
     annual_close_day = models.PositiveSmallIntegerField(_("每年截止日"), null=True, blank=True)
     period_note = models.CharField(_("申请时间说明"), max_length=200, blank=True)
 
+    exclusive_group = models.CharField(
+        _("互斥组"),
+        max_length=40,
+        blank=True,
+        help_text=_("同组的政策只能选其一（可二选一），估算总额时只计最高的一项。"),
+    )
     one_card = models.BooleanField(
         _("一卡通发放"), default=False, help_text=_("资金通过社会保障卡（一卡通）发放。")
     )
@@ -406,21 +412,24 @@ class Policy(models.Model):
             return ""
         unit = self.get_amount_unit_display() if self.amount_unit else ""
         if self.amount_kind == Amount.RATE:
-            text = _("按%(rate)s%%") % {"rate": _number(self.amount_min)}
+            text = _("按%(rate)s%%") % {"rate": format_number(self.amount_min)}
             if self.amount_max is not None:
                 text = _("按%(low)s%%至%(high)s%%") % {
-                    "low": _number(self.amount_min),
-                    "high": _number(self.amount_max),
+                    "low": format_number(self.amount_min),
+                    "high": format_number(self.amount_max),
                 }
             if self.amount_cap is not None:
-                text += _("，最高%(cap)s元") % {"cap": _number(self.amount_cap)}
+                text += _("，最高%(cap)s元") % {"cap": format_number(self.amount_cap)}
             return f"{unit}{text}"
         if self.amount_kind == Amount.FIXED:
-            return _("%(unit)s%(amount)s元") % {"unit": unit, "amount": _number(self.amount_min)}
+            return _("%(unit)s%(amount)s元") % {
+                "unit": unit,
+                "amount": format_number(self.amount_min),
+            }
         return _("%(unit)s%(low)s至%(high)s元") % {
             "unit": unit,
-            "low": _number(self.amount_min),
-            "high": _number(self.amount_max),
+            "low": format_number(self.amount_min),
+            "high": format_number(self.amount_max),
         }
 
     @property
@@ -508,7 +517,7 @@ def period_state(fields, on):
     return "open"
 
 
-def _number(value):
+def format_number(value):
     """12.50 → 12.5, 100.00 → 100, with thousands separators."""
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
