@@ -134,7 +134,8 @@ def test_persona_85_year_old_in_huicheng_on_dibao():
     # The 惠城区 高龄津贴 and 医保 entries replace the city entries they localize.
     assert codes["qualify"] == {"HZ-LM-002", "HZ-LM-008", "HC-LM-003", "HC-LM-001", "HZ-LM-013"}
     assert "HZ-LM-001" not in codes["qualify"] | codes["maybe"]
-    assert (total.yearly_low, total.yearly_high) == (Decimal(15014), Decimal(15014))
+    # 低保 pays the gap to the standard: 528–932 a month (rural and urban figures).
+    assert (total.yearly_low, total.yearly_high) == (Decimal(10166), Decimal(15014))
     assert total.one_off_high == 0
 
 
@@ -195,5 +196,24 @@ def test_persona_result_page_renders_the_groups_and_the_total(client):
         },
     ).content.decode()
     assert "符合条件（" in html and "可能符合（" in html
-    assert "每年约 15,014 元" in html
+    assert "每年约 10,166–15,014 元" in html
     assert "材料清单" in html
+
+
+def test_enterprise_result_with_only_one_off_money_shows_no_yearly_zero(client):
+    html = client.get(
+        "/finder/",
+        {
+            "who": "enterprise",
+            "region": "zhongkai",
+            "sector": "zhizao",
+            "etype": "xiaowei",
+            "employees": "12",
+            "years_registered": "2",
+            "high_tech": "no",
+            "hires_graduates": "yes",
+            "show": "results",
+        },
+    ).content.decode()
+    assert "一次性 52,000–80,000 元" in html
+    assert "每年约 0" not in html

@@ -211,6 +211,7 @@ def test_finder_pages_work_without_javascript(client):
     ).content.decode()
     assert "符合条件（1）" in result
     assert "每年约 2,400 元" in result
+    assert "一次性" not in result
 
 
 @pytest.mark.parametrize(
