@@ -1,3 +1,4 @@
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,6 +16,9 @@ from .eligibility import ENTERPRISE, FACTS, PERSON
 from .filters import UNRANKED_ORDER, PolicyFilter
 from .models import Domain, EnterpriseType, ListKind, Policy, Region, Sector
 from .pagination import CappedPaginator
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
 class PublicPolicyMixin:
@@ -209,7 +213,8 @@ class FinderView(TemplateView):
     def get_context_data(self, **kwargs):
         data = self.request.GET
         who = data.get("who") if data.get("who") in (PERSON, ENTERPRISE) else None
-        region = Region.objects.filter(slug=data.get("region", "")).first() if who else None
+        slug = data.get("region", "")
+        region = Region.objects.filter(slug=slug).first() if who and SLUG.fullmatch(slug) else None
         context = super().get_context_data(regions=Region.objects.all(), who=who, **kwargs)
         if region is None:
             context["step"] = "start"

@@ -219,6 +219,7 @@ def test_finder_pages_work_without_javascript(client):
     [
         "who=alien&region=huizhou",
         "who=person&region=atlantis",
+        "who=person&region=%00",
         "who=person&region=huizhou&age=%00",
         "who=person&region=huizhou&age=1e400&veteran=perhaps&show=results",
         "who=enterprise&region=huizhou&sector=" + "x" * 500,

@@ -196,6 +196,8 @@ def test_pagination_keeps_the_filters(client):
         "/policies/?page=99999999999999999999999",
         "/policies/?page=abc",
         "/policies/NO-SUCH-CODE/",
+        "/policies/%00/",
+        "/policies/HZ%20LM/",
         "/regions/atlantis/",
     ],
 )
