@@ -17,7 +17,6 @@ from .filters import UNRANKED_ORDER, PolicyFilter
 from .models import Domain, EnterpriseType, ListKind, Policy, Region, Sector
 from .pagination import CappedPaginator
 
-
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
