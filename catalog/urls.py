@@ -1,6 +1,9 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .feeds import PolicyFeed
+from .sitemaps import SITEMAPS
 
 app_name = "catalog"
 
@@ -8,6 +11,18 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("policies/", views.PolicyListView.as_view(), name="policy_list"),
     path("policies/<slug:code>/", views.PolicyDetailView.as_view(), name="policy"),
+    path("policies/<slug:code>/qr.png", views.policy_qr, name="policy_qr"),
+    path("policies/<slug:code>/calendar.ics", views.policy_ics, name="policy_ics"),
     path("regions/<slug:slug>/", views.RegionDetailView.as_view(), name="region"),
+    path("regions/<slug:slug>/print/", views.RegionPrintView.as_view(), name="region_print"),
     path("finder/", views.FinderView.as_view(), name="finder"),
+    path("compare/", views.CompareView.as_view(), name="compare"),
+    path("open-data/", views.OpenDataView.as_view(), name="open_data"),
+    path("open-data/policies.json", views.policies_json, name="open_data_json"),
+    path("open-data/policies.csv", views.policies_csv, name="open_data_csv"),
+    path("open-data/schema.json", views.schema_json, name="open_data_schema"),
+    path("feeds/policies.atom", PolicyFeed(), name="feed"),
+    path("feeds/policies.ics", views.policies_ics, name="feed_ics"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

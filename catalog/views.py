@@ -1,23 +1,27 @@
+import json
 import re
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import eligibility, finder, search
+from . import calendar, eligibility, finder, opendata, qr, search
 from .eligibility import ENTERPRISE, FACTS, PERSON
 from .filters import UNRANKED_ORDER, PolicyFilter
 from .models import Domain, EnterpriseType, ListKind, Policy, Region, Sector
 from .pagination import CappedPaginator
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+SCHEMA = json.loads((Path(__file__).parent / "policies.schema.json").read_text(encoding="utf-8"))
 
 
 class PublicPolicyMixin:
@@ -172,8 +176,11 @@ class PolicyDetailView(DetailView):
             .select_related("region")
             .order_by("-updated_at")[:5]
         )
+        related = list(related)
         return super().get_context_data(
-            related=related,
+            related=related[:3],
+            page_url=site_url(self.request) + policy.get_absolute_url(),
+            qr_url=site_url(self.request) + reverse("catalog:policy_qr", args=[policy.code]),
             period_state=policy.period_state(),
             expired=policy.is_expired(),
             page_updated=policy.updated_at,
@@ -261,3 +268,148 @@ class FinderView(TemplateView):
                 options = [(tag.slug, tag.name) for tag in tags[fact.tag_model].objects.all()]
             rows.append({"fact": fact, "options": options, "current": data.get(fact.key, "")})
         return rows
+
+
+def site_url(request):
+    """The address printed links and QR codes use: PORTAL_BASE_URL, or this request's host."""
+    return settings.PORTAL_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+class RegionPrintView(RegionDetailView):
+    """The printable booklet of a volume: cover, contents, both lists by domain, every entry's
+    six fields and a QR code. `kind` and `domain` narrow it to a leaflet."""
+
+    template_name = "catalog/region_print.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policies = (
+            Policy.objects.published()
+            .filter(region=self.object)
+            .select_related("region", "domain", "department")
+            .prefetch_related("materials", "steps")
+            .order_by("domain__kind", "domain__order", "code")
+        )
+        kind, domain = self.request.GET.get("kind"), self.request.GET.get("domain")
+        if kind in ListKind.values:
+            policies = policies.filter(domain__kind=kind)
+        if domain and SLUG.fullmatch(domain):
+            policies = policies.filter(domain__slug=domain)
+        policies = list(policies)
+        for number, policy in enumerate(policies, 1):
+            policy.number = number
+        context.update(
+            policies=policies,
+            as_of=timezone.localdate(),
+            editions=sorted({p.edition for p in policies}),
+            site=site_url(self.request),
+        )
+        return context
+
+
+def policy_qr(request, code):
+    """A QR code (PNG) for the entry's page; cached, since it never changes for a code."""
+    if not Policy.objects.reachable().filter(code=code).exists():
+        raise Http404
+    url = site_url(request) + reverse("catalog:policy", args=[code])
+    image = cache.get_or_set(f"qr:{url}", lambda: qr.png(url), timeout=None)
+    response = HttpResponse(image, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+class CompareView(TemplateView):
+    """2–4 entries side by side, chosen in the URL (`codes`), with one merged checklist."""
+
+    template_name = "catalog/compare.html"
+    MAX = 4
+
+    def get_context_data(self, **kwargs):
+        asked = []
+        for value in self.request.GET.getlist("codes"):
+            for code in value.replace("，", ",").split(","):
+                code = code.strip().upper()
+                if code and SLUG.fullmatch(code) and code not in asked:
+                    asked.append(code)
+        found = {
+            p.code: p
+            for p in Policy.objects.published()
+            .filter(code__in=asked[: self.MAX * 2])
+            .select_related("region", "domain", "department")
+            .prefetch_related("materials", "audiences")
+            .order_by("code", "-edition")
+        }
+        policies = [found[code] for code in asked if code in found][: self.MAX]
+        return super().get_context_data(
+            policies=policies,
+            unknown=[code for code in asked if code not in found],
+            dropped=max(0, len([c for c in asked if c in found]) - self.MAX),
+            checklist=finder.checklist(finder.Verdict(p, finder.QUALIFY) for p in policies),
+            **kwargs,
+        )
+
+
+class OpenDataView(TemplateView):
+    template_name = "catalog/open_data.html"
+
+    def get_context_data(self, **kwargs):
+        policy = SCHEMA["$defs"]["policy"]
+        fields = [
+            (name, spec.get("description", "")) for name, spec in policy["properties"].items()
+        ]
+        return super().get_context_data(
+            fields=fields, columns=[title for title, _ in opendata.CSV_COLUMNS], **kwargs
+        )
+
+
+def filtered_published(request):
+    """Published entries narrowed by the same parameters as /policies/ (bad ones ignored)."""
+    return PolicyFilter(request.GET, queryset=Policy.objects.published()).qs
+
+
+def policies_json(request):
+    chunks = opendata.json_chunks(filtered_published(request), site_url(request), timezone.now())
+    response = StreamingHttpResponse(chunks, content_type="application/json; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def policies_csv(request):
+    response = StreamingHttpResponse(
+        opendata.csv_chunks(filtered_published(request), site_url(request)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="policies.csv"'
+    return response
+
+
+def schema_json(request):
+    return JsonResponse(SCHEMA, json_dumps_params={"ensure_ascii": False})
+
+
+def policies_ics(request):
+    policies = filtered_published(request).filter(period_mode__in=["window", "annual"])
+    return ics_response(calendar.calendar(policies, site_url(request), _("政策申报日历")))
+
+
+def policy_ics(request, code):
+    policy = Policy.objects.published().filter(code=code).order_by("-edition").first()
+    if policy is None:
+        raise Http404
+    return ics_response(calendar.calendar([policy], site_url(request), policy.name))
+
+
+def ics_response(body):
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="policies.ics"'
+    return response
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /finder/?",
+        f"Sitemap: {site_url(request)}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

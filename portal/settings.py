@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
 ]
 
@@ -105,6 +106,9 @@ PORTAL_OWNER = os.environ.get("PORTAL_OWNER", "惠州市财政局")
 # Demo content is labelled as such on every page until real content replaces it.
 PORTAL_DEMO_CONTENT = env_bool("PORTAL_DEMO_CONTENT", True)
 PORTAL_PAGE_SIZE = 20
+# The public address printed links and QR codes point at, e.g. https://zhengce.example.gov.cn;
+# empty: the address of the request.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -511,7 +511,7 @@ def period_state(fields, on):
         if not inside:
             return "upcoming"
         year = on.year if closes_md >= today else on.year + 1
-        closes = _date_or_month_end(year, close_month, close_day)
+        closes = date_in_year(year, close_month, close_day)
     if (closes - on).days <= CLOSING_SOON_DAYS:
         return "closing_soon"
     return "open"
@@ -526,7 +526,7 @@ def _long_date(date):
     return _("%(y)s年%(m)s月%(d)s日") % {"y": date.year, "m": date.month, "d": date.day}
 
 
-def _date_or_month_end(year, month, day):
+def date_in_year(year, month, day):
     """29 February in a common year is read as 28 February."""
     try:
         return datetime.date(year, month, day)
