@@ -7,4 +7,5 @@ def site(request):
         "PORTAL_CITY": settings.PORTAL_CITY,
         "PORTAL_OWNER": settings.PORTAL_OWNER,
         "PORTAL_DEMO_CONTENT": settings.PORTAL_DEMO_CONTENT,
+        "display": getattr(request, "display", {}),
     }

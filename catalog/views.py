@@ -4,12 +4,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -17,6 +19,7 @@ from django_filters.views import FilterView
 from . import calendar, eligibility, finder, opendata, qr, search
 from .eligibility import ENTERPRISE, FACTS, PERSON
 from .filters import UNRANKED_ORDER, PolicyFilter
+from .middleware import DISPLAY_COOKIES
 from .models import Domain, EnterpriseType, ListKind, Policy, Region, Sector
 from .pagination import CappedPaginator
 
@@ -413,3 +416,25 @@ def robots_txt(request):
         f"Sitemap: {site_url(request)}/sitemap.xml",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+DISPLAY_NOTICES = {
+    ("large", True): _("已开启长者模式：字更大，行距更宽。"),
+    ("large", False): _("已关闭长者模式。"),
+    ("contrast", True): _("已开启高对比度模式。"),
+    ("contrast", False): _("已关闭高对比度模式。"),
+}
+
+
+def display_preference(request):
+    """Switch 长者模式 or 高对比度 on or off for a year and return to the page."""
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    for mode, cookie in DISPLAY_COOKIES.items():
+        value = request.GET.get(mode)
+        if value in ("on", "off"):
+            response.set_cookie(cookie, value, max_age=365 * 24 * 3600, samesite="Lax")
+            messages.info(request, DISPLAY_NOTICES[(mode, value == "on")])
+    return response

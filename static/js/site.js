@@ -1,0 +1,16 @@
+// Enhancements only: every page works without this file.
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});
+document.querySelectorAll("[data-copy]").forEach(function (button) {
+  var field = document.getElementById(button.getAttribute("data-copy"));
+  var status = document.getElementById(button.getAttribute("aria-describedby"));
+  if (!field || !navigator.clipboard) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.clipboard.writeText(field.value).then(function () {
+      status.textContent = button.getAttribute("data-done");
+    });
+  });
+});
