@@ -18,7 +18,11 @@ class MessageForm(forms.Form):
         max_length=Message.BODY_MAX,
         min_length=5,
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": _("请填写留言内容。")},
+        error_messages={
+            "required": _("请填写留言内容。"),
+            "min_length": _("请至少写 5 个字，把问题说清楚。"),
+            "max_length": _("留言最多 1000 字，请精简后再提交。"),
+        },
     )
     phone = forms.CharField(
         label=_("联系电话（选填）"),

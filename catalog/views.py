@@ -7,7 +7,9 @@ from django.db.models import Count, Max, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
@@ -276,6 +278,7 @@ class MessageCreateView(FormView):
     template_name = "catalog/message_form.html"
     kind = Message.Kind.QUESTION
 
+    @method_decorator(sensitive_post_parameters("phone", "email"))
     def dispatch(self, request, *args, **kwargs):
         self.policy = (
             Policy.objects.reachable()
@@ -290,7 +293,8 @@ class MessageCreateView(FormView):
 
     def post(self, request, *args, **kwargs):
         if not throttle.allow(request):
-            response = render(request, "429.html", status=429)
+            minutes = max(settings.SUPERVISION_RATE_WINDOW // 60, 1)
+            response = render(request, "429.html", {"minutes": minutes}, status=429)
             response["Retry-After"] = str(settings.SUPERVISION_RATE_WINDOW)
             return response
         return super().post(request, *args, **kwargs)

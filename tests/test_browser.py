@@ -55,6 +55,8 @@ PAGES = [
     "/policies/HZ-LM-001/",
     "/regions/boluo/",
     "/finder/",
+    "/policies/HZ-LM-001/ask/",
+    "/consult/",
     "/finder/?who=person&region=boluo",
     "/finder/?who=person&region=boluo&age=85",
     "/no-such-page/",

@@ -136,6 +136,7 @@ def test_a_filled_honeypot_stores_nothing(client):
     [
         {"body": "问题\x00里有空字符"},
         {"body": "长" * 100_000},
+        {"body": "长" * 1001},
         {"body": "好"},
         {"phone": "not a phone"},
         {"email": "nobody"},
@@ -146,6 +147,12 @@ def test_bad_input_is_a_readable_form_error_not_a_crash(client, data):
     response = ask(client, make_policy(), **data)
     assert response.status_code == 200
     assert 'class="field-error"' in response.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_a_post_bigger_than_the_upload_limit_is_a_400_not_a_crash(client):
+    response = ask(client, make_policy(), body="长" * 1_000_000)  # ~9 MB encoded
+    assert response.status_code == 400
     assert not Message.objects.exists()
 
 
@@ -173,6 +180,7 @@ def test_one_address_past_the_limit_gets_a_chinese_429_page_and_another_does_not
     blocked = ask(first, policy)
     assert blocked.status_code == 429
     assert "提交太频繁" in blocked.content.decode()
+    assert "请 60 分钟后再试" in blocked.content.decode()
     assert blocked["Retry-After"] == str(settings.SUPERVISION_RATE_WINDOW)
     assert ask(second, policy).status_code == 302
     assert Message.objects.count() == 3
