@@ -1,6 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,13 +16,16 @@ from .models import (
     EligibilityRule,
     EnterpriseType,
     Material,
+    Message,
     Policy,
     Region,
     Sector,
+    StaffProfile,
     Step,
     SynonymGroup,
+    WorkCalendarDay,
 )
-from .services import index_policies
+from .services import index_policies, recompute_due_dates, record_reply
 
 admin.site.site_header = _("政策直达清单 · 后台管理")
 admin.site.site_title = _("政策直达后台")
@@ -201,3 +208,165 @@ class PolicyAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(admin.ModelAdmin):
+    """Every change to the calendar moves the deadlines of the messages still open."""
+
+    list_display = ["date", "weekday", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+    @admin.display(description=_("星期"))
+    def weekday(self, obj):
+        return "一二三四五六日"[obj.date.weekday()]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        recompute_due_dates()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        recompute_due_dates()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        recompute_due_dates()
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "region", "department"]
+    list_filter = ["region"]
+    list_select_related = ["user", "region", "department"]
+    search_fields = ["user__username", "department__name"]
+    autocomplete_fields = ["user", "region", "department"]
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("是否逾期")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已逾期未答复"))]
+
+    def queryset(self, request, queryset):
+        return queryset.overdue() if self.value() == "yes" else queryset
+
+
+class MessageAdminForm(forms.ModelForm):
+    class Meta:
+        model = Message
+        fields = ["status", "reply"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """The message queue. Every URL (list, change, history, delete, report) reads through
+    `Message.objects.visible_to(user)`, so staff never reach a message they do not own."""
+
+    form = MessageAdminForm
+    list_display = [
+        "ref",
+        "kind",
+        "policy",
+        "department",
+        "status",
+        "created_at",
+        "due_on",
+        "overdue",
+        "masked_contact",
+    ]
+    list_filter = ["status", "kind", OverdueFilter, "policy__region", "policy__department"]
+    list_select_related = ["policy__department"]
+    search_fields = ["ref", "policy__code", "policy__name"]
+    readonly_fields = [
+        "ref",
+        "policy",
+        "kind",
+        "body",
+        "contact_details",
+        "publish_consent",
+        "created_at",
+        "due_on",
+        "replied_by",
+        "replied_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["ref", "policy", "kind", ("created_at", "due_on"), "body"]}),
+        (_("联系方式（仅供答复使用，不得外传）"), {"fields": ["contact_details"]}),
+        (
+            _("办理与答复"),
+            {"fields": ["status", "reply", "publish_consent", ("replied_by", "replied_at")]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def owns(self, request, obj):
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request):
+        return False  # messages come from the public pages only
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.owns(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.owns(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.owns(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        record_reply(obj, request.user)
+
+    @admin.display(description=_("主管部门"), ordering="policy__department")
+    def department(self, obj):
+        return obj.policy.department
+
+    @admin.display(description=_("逾期"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue()
+
+    @admin.display(description=_("联系方式"))
+    def masked_contact(self, obj):
+        return obj.masked_contact or "—"
+
+    @admin.display(description=_("联系方式"))
+    def contact_details(self, obj):
+        return " / ".join(part for part in (obj.phone, obj.email) if part) or _("未留")
+
+    def get_urls(self):
+        report = self.admin_site.admin_view(self.report_view)
+        return [path("report/", report, name="catalog_message_report"), *super().get_urls()]
+
+    def report_view(self, request):
+        """Open, overdue and answered counts per department and per region, in the user's
+        scope."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        open_ = Q(status__in=[Message.Status.NEW, Message.Status.IN_PROGRESS])
+        counts = {
+            "total": Count("pk"),
+            "open": Count("pk", filter=open_),
+            "overdue": Count("pk", filter=open_ & Q(due_on__lt=today)),
+            "answered": Count("pk", filter=Q(status=Message.Status.ANSWERED)),
+        }
+        messages = self.get_queryset(request).order_by()
+        by_department = messages.values("policy__department__name").annotate(**counts)
+        by_region = messages.values("policy__region__name").annotate(**counts)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("留言办理统计"),
+            "today": today,
+            "totals": messages.aggregate(**counts),
+            "by_department": by_department.order_by("-overdue", "policy__department__name"),
+            "by_region": by_region.order_by("-overdue", "policy__region__name"),
+        }
+        return TemplateResponse(request, "admin/catalog/message/report.html", context)

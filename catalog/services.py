@@ -1,7 +1,14 @@
 """Writes that span models. Every write path that changes what an entry says calls
 `index_policies` afterwards, so search always reads the current text."""
 
-from .models import Policy
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Message, Policy, WorkCalendarDay
+from .models.supervision import new_ref
 from .search import policy_document
 
 BATCH = 500
@@ -31,3 +38,69 @@ def _write(batch):
     # Only the derived search column changes here, so nothing else is stamped or versioned.
     Policy.objects.bulk_update(batch, ["search_document"])
     return len(batch)
+
+
+def submit_message(policy, kind, body, phone="", email="", publish_consent=False, now=None):
+    """Record a question or error report and give it a reference and a reply deadline:
+    SUPERVISION_REPLY_WORKING_DAYS working days after the day it arrives."""
+    now = now or timezone.now()
+    received = timezone.localdate(now)
+    due_on = WorkCalendarDay.objects.add_working_days(
+        received, settings.SUPERVISION_REPLY_WORKING_DAYS
+    )
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Message.objects.create(
+                    ref=new_ref(received),
+                    policy=policy,
+                    kind=kind,
+                    body=body,
+                    phone=phone,
+                    email=email,
+                    publish_consent=publish_consent and kind == Message.Kind.QUESTION,
+                    created_at=now,
+                    due_on=due_on,
+                )
+        except IntegrityError:  # a reference drawn twice; draw again
+            continue
+    raise RuntimeError("could not draw a unique message reference")
+
+
+def record_reply(message, user, now=None):
+    """Stamp who answered and when, the first time a message becomes answered."""
+    if message.status == Message.Status.ANSWERED and message.replied_at is None:
+        message.replied_at = now or timezone.now()
+        message.replied_by = user
+    message.full_clean()
+    message.save()
+    return message
+
+
+def recompute_due_dates():
+    """After staff change the calendar: every open message's deadline counted again from the
+    day it arrived. Returns how many changed."""
+    changed = []
+    days = settings.SUPERVISION_REPLY_WORKING_DAYS
+    for message in Message.objects.open().only("pk", "created_at", "due_on"):
+        due_on = WorkCalendarDay.objects.add_working_days(
+            timezone.localdate(message.created_at), days
+        )
+        if due_on != message.due_on:
+            message.due_on = due_on
+            changed.append(message)
+    Message.objects.bulk_update(changed, ["due_on"])
+    return len(changed)
+
+
+def erase_expired_contacts(now=None):
+    """Blank the phone and email of messages received more than
+    SUPERVISION_CONTACT_RETENTION_DAYS days ago. Returns how many were erased."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(
+        days=settings.SUPERVISION_CONTACT_RETENTION_DAYS
+    )
+    return (
+        Message.objects.filter(created_at__lt=cutoff)
+        .exclude(phone="", email="")
+        .update(phone="", email="")
+    )

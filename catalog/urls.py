@@ -3,6 +3,7 @@ from django.urls import path
 
 from . import views
 from .feeds import PolicyFeed
+from .models import Message
 from .sitemaps import SITEMAPS
 
 app_name = "catalog"
@@ -13,6 +14,18 @@ urlpatterns = [
     path("policies/<slug:code>/", views.PolicyDetailView.as_view(), name="policy"),
     path("policies/<slug:code>/qr.png", views.policy_qr, name="policy_qr"),
     path("policies/<slug:code>/calendar.ics", views.policy_ics, name="policy_ics"),
+    path(
+        "policies/<slug:code>/ask/",
+        views.MessageCreateView.as_view(kind=Message.Kind.QUESTION),
+        name="ask",
+    ),
+    path(
+        "policies/<slug:code>/report/",
+        views.MessageCreateView.as_view(kind=Message.Kind.ERROR),
+        name="report",
+    ),
+    path("consult/", views.MessageLookupView.as_view(), name="consult_lookup"),
+    path("consult/<str:ref>/", views.MessageDetailView.as_view(), name="consult"),
     path("regions/<slug:slug>/", views.RegionDetailView.as_view(), name="region"),
     path("regions/<slug:slug>/print/", views.RegionPrintView.as_view(), name="region_print"),
     path("finder/", views.FinderView.as_view(), name="finder"),

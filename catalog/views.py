@@ -8,20 +8,25 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, TemplateView
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
-from . import calendar, eligibility, finder, opendata, qr, search
+from . import calendar, eligibility, finder, opendata, qr, search, throttle
 from .eligibility import ENTERPRISE, FACTS, PERSON
 from .filters import UNRANKED_ORDER, PolicyFilter
+from .forms import LookupForm, MessageForm
 from .middleware import DISPLAY_COOKIES
-from .models import Domain, EnterpriseType, ListKind, Policy, Region, Sector
+from .models import Domain, EnterpriseType, ListKind, Message, Policy, Region, Sector
+from .models.supervision import REF_PATTERN
 from .pagination import CappedPaginator
+from .services import submit_message
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 SCHEMA = json.loads((Path(__file__).parent / "policies.schema.json").read_text(encoding="utf-8"))
@@ -180,8 +185,10 @@ class PolicyDetailView(DetailView):
             .order_by("-updated_at")[:5]
         )
         related = list(related)
+        answers = Message.objects.public().filter(policy=policy).order_by("-replied_at")[:20]
         return super().get_context_data(
             related=related[:3],
+            answers=answers,
             page_url=site_url(self.request) + policy.get_absolute_url(),
             qr_url=site_url(self.request) + reverse("catalog:policy_qr", args=[policy.code]),
             period_state=policy.period_state(),
@@ -438,3 +445,97 @@ def display_preference(request):
             response.set_cookie(cookie, value, max_age=365 * 24 * 3600, samesite="Lax")
             messages.info(request, DISPLAY_NOTICES[(mode, value == "on")])
     return response
+
+
+class MessageCreateView(FormView):
+    """咨询 or 纠错 about one entry. Every POST counts against the sender's address; past the
+    limit the answer is a 429 page. A filled honeypot stores nothing."""
+
+    form_class = MessageForm
+    template_name = "catalog/message_form.html"
+    kind = Message.Kind.QUESTION
+
+    @method_decorator(sensitive_post_parameters("phone", "email"))
+    def dispatch(self, request, *args, **kwargs):
+        self.policy = (
+            Policy.objects.reachable()
+            .filter(code=kwargs["code"])
+            .select_related("department", "region")
+            .order_by("-edition")
+            .first()
+        )
+        if self.policy is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not throttle.allow(request):
+            minutes = max(settings.SUPERVISION_RATE_WINDOW // 60, 1)
+            response = render(request, "429.html", {"minutes": minutes}, status=429)
+            response["Retry-After"] = str(settings.SUPERVISION_RATE_WINDOW)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "kind": self.kind}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        message = submit_message(
+            self.policy,
+            self.kind,
+            data["body"],
+            phone=data["phone"],
+            email=data["email"],
+            publish_consent=data.get("publish_consent", False),
+        )
+        return redirect(f"{message.get_absolute_url()}?new=1")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            policy=self.policy,
+            kind=self.kind,
+            is_error=self.kind == Message.Kind.ERROR,
+            reply_days=settings.SUPERVISION_REPLY_WORKING_DAYS,
+            retention_days=settings.SUPERVISION_CONTACT_RETENTION_DAYS,
+            **kwargs,
+        )
+
+
+class MessageDetailView(DetailView):
+    """Where a message stands, found by its reference. Contact details are never read."""
+
+    template_name = "catalog/message_detail.html"
+    context_object_name = "message"
+
+    def get_object(self, queryset=None):
+        ref = self.kwargs["ref"].upper()
+        if not REF_PATTERN.fullmatch(ref):
+            raise Http404
+        return get_object_or_404(
+            Message.objects.select_related("policy__department").defer("phone", "email"),
+            ref=ref,
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            new=self.request.GET.get("new") == "1",
+            page_updated=self.object.replied_at or self.object.created_at,
+            **kwargs,
+        )
+
+
+class MessageLookupView(FormView):
+    """Type a reference, land on its page."""
+
+    form_class = LookupForm
+    template_name = "catalog/message_lookup.html"
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if "ref" not in request.GET:
+            return super().get(request, *args, **kwargs)
+        form = LookupForm(request.GET)
+        if form.is_valid():
+            return redirect("catalog:consult", ref=form.cleaned_data["ref"])
+        return self.render_to_response(self.get_context_data(form=form))

@@ -114,6 +114,30 @@ PORTAL_PAGE_SIZE = 20
 # empty: the address of the request.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").rstrip("/")
 
+# The cache. Redis (REDIS_URL) whenever more than one app process runs: the flood limit of the
+# public message forms counts in it, and a per-process memory would let each process count apart.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Public supervision (SPEC §8): questions and error reports about an entry.
+SUPERVISION_REPLY_WORKING_DAYS = int(os.environ.get("SUPERVISION_REPLY_WORKING_DAYS", "5"))
+SUPERVISION_CONTACT_RETENTION_DAYS = int(
+    os.environ.get("SUPERVISION_CONTACT_RETENTION_DAYS", "180")
+)
+# At most this many messages from one address per window (seconds), counted in the cache.
+SUPERVISION_RATE_LIMIT = int(os.environ.get("SUPERVISION_RATE_LIMIT", "5"))
+SUPERVISION_RATE_WINDOW = int(os.environ.get("SUPERVISION_RATE_WINDOW", "3600"))
+SUPERVISION_RATE_CACHE = "default"
+# Behind a reverse proxy, the request header that carries the client's address, e.g.
+# HTTP_X_REAL_IP; empty means REMOTE_ADDR. Only set it when the proxy overwrites that header.
+SUPERVISION_CLIENT_IP_HEADER = os.environ.get("SUPERVISION_CLIENT_IP_HEADER", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

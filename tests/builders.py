@@ -3,9 +3,10 @@
 import datetime
 import itertools
 
+from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
-from catalog.models import Department, Domain, ListKind, Policy, Region
+from catalog.models import Department, Domain, ListKind, Message, Policy, Region, StaffProfile
 from catalog.services import index_policies
 
 _counter = itertools.count(1)
@@ -79,3 +80,37 @@ def make_policy(**overrides):
 
 def day(text):
     return datetime.date.fromisoformat(text)
+
+
+def make_message(policy=None, **overrides):
+    """A question received now (or at `created_at`), with a deadline from the calendar."""
+    from catalog.services import submit_message
+
+    fields = {"kind": Message.Kind.QUESTION, "body": "请问需要本人到场办理吗？"}
+    for key in ("kind", "body", "phone", "email", "publish_consent"):
+        if key in overrides:
+            fields[key] = overrides.pop(key)
+    message = submit_message(
+        policy or make_policy(), now=overrides.pop("created_at", None), **fields
+    )
+    if overrides:
+        Message.objects.filter(pk=message.pk).update(**overrides)
+        message.refresh_from_db()
+    return message
+
+
+def staff_user(username, region=None, department=None, superuser=False):
+    """A staff account allowed to read, answer and delete messages, owning what its profile
+    says (a region, a department, or with neither and no superuser flag: nothing)."""
+    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
+    user.is_superuser = superuser
+    user.save()
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="catalog",
+            codename__in=["view_message", "change_message", "delete_message"],
+        )
+    )
+    if region or department:
+        StaffProfile.objects.create(user=user, region=region, department=department)
+    return user

@@ -44,6 +44,9 @@ PAGES = {
     "finder-result": "/finder/?who=person&region=huicheng&age=85&assistance=dibao&show=results",
     "compare": "/compare/?codes=HZ-LM-006,HZ-LM-007",
     "open-data": "/open-data/",
+    "ask": "/policies/HZ-LM-001/ask/",
+    "report": "/policies/HZ-LM-001/report/",
+    "consult-lookup": "/consult/",
     "not-found": "/no-such-page/",
 }
 
