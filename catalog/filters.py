@@ -196,7 +196,19 @@ class PolicyFilter(django_filters.FilterSet):
         )
         for name in in_use:
             counts |= self._count(self.filter_queryset(self.queryset.all(), without=[name]), [name])
+        if data.get("scope") != "volume":
+            counts["region"] = self._applying(counts["region"])
         return counts
+
+    @staticmethod
+    def _applying(per_volume):
+        """Per region, the entries that apply there: its own volume plus the city volume."""
+        parents = dict(Region.objects.values_list("slug", "parent__slug"))
+        totals = {
+            slug: per_volume.get(slug, 0) + per_volume.get(parent, 0)
+            for slug, parent in parents.items()
+        }
+        return {slug: n for slug, n in totals.items() if n}
 
     def _count(self, queryset, names):
         """Count `names` over `queryset` from one read of its rows (there are at most a few

@@ -161,6 +161,14 @@ def test_facet_counts_apply_every_other_filter():
     filterset = PolicyFilter({"kind": "resident"}, queryset=Policy.objects.published(on=ON), on=ON)
     counts = filterset.facet_counts()
     assert counts["kind"] == {"resident": 2, "enterprise": 1}
-    assert counts["region"] == {"huizhou": 1, "boluo": 1}
+    # A county counts what applies there: its own volume and the city volume.
+    assert counts["region"] == {"huizhou": 1, "boluo": 2}
     assert counts["domain"] == {"lm-shenghuo": 2}
     assert counts["status"]["open"] == 2
+
+
+def test_region_counts_are_per_volume_when_scope_is_volume():
+    make_policy(code="R1")
+    make_policy(code="R2", region=county())
+    filterset = PolicyFilter({"scope": "volume"}, queryset=Policy.objects.published(on=ON), on=ON)
+    assert filterset.facet_counts()["region"] == {"huizhou": 1, "boluo": 1}

@@ -178,7 +178,7 @@ def test_list_shows_result_count_and_counted_filter_choices(client):
     make_policy(name="乙", region=county())
     html = page(client, "/policies/?region=boluo")
     assert "共 2 项政策" in html
-    assert "博罗县（1）" in html
+    assert "博罗县（2）" in html
 
 
 def test_pagination_keeps_the_filters(client):
