@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint check-postgres demo-data bench-search clean
+.PHONY: run test lint check-postgres demo-data bench-search backup-drill soak clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,19 @@ bench-search: $(BIN)/.installed
 	DATABASE_URL=postgres://$${PGUSER:-postgres}@$${PGHOST:-127.0.0.1}:5432/$(BENCH_DB) $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=postgres://$${PGUSER:-postgres}@$${PGHOST:-127.0.0.1}:5432/$(BENCH_DB) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES)
 	dropdb -h $${PGHOST:-127.0.0.1} -U $${PGUSER:-postgres} $(BENCH_DB)
+
+# Dump the configured database (DATABASE_URL), restore it into a scratch database and compare
+# every catalogue table; the dump is kept at BACKUP_FILE.
+BACKUP_FILE ?= build/portal-$(shell date +%Y%m%d-%H%M%S).dump
+backup-drill: $(BIN)/.installed
+	mkdir -p $(dir $(BACKUP_FILE))
+	$(BIN)/python manage.py backup_drill --output $(BACKUP_FILE)
+
+# Load soak with wrk against gunicorn on the demo content, on a scratch PostgreSQL database.
+SOAK_SECONDS ?= 30
+SOAK_CONNECTIONS ?= 32
+soak: $(BIN)/.installed
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CONNECTIONS=$(SOAK_CONNECTIONS) PYTHON=$(BIN)/python scripts/soak
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 *.egg-info

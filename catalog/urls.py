@@ -38,5 +38,7 @@ urlpatterns = [
     path("feeds/policies.ics", views.policies_ics, name="feed_ics"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("display/", views.display_preference, name="display"),
 ]

@@ -1,4 +1,5 @@
 import json
+import logging
 import re
 from pathlib import Path
 from urllib.parse import urlencode
@@ -6,14 +7,17 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.db import DatabaseError, connection
 from django.db.models import Count, Max, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
@@ -27,6 +31,8 @@ from .models import Domain, EnterpriseType, ListKind, Message, Policy, Region, S
 from .models.supervision import REF_PATTERN
 from .pagination import CappedPaginator
 from .services import submit_message
+
+logger = logging.getLogger(__name__)
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 SCHEMA = json.loads((Path(__file__).parent / "policies.schema.json").read_text(encoding="utf-8"))
@@ -442,7 +448,14 @@ def display_preference(request):
     for mode, cookie in DISPLAY_COOKIES.items():
         value = request.GET.get(mode)
         if value in ("on", "off"):
-            response.set_cookie(cookie, value, max_age=365 * 24 * 3600, samesite="Lax")
+            response.set_cookie(
+                cookie,
+                value,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                httponly=True,
+                secure=request.is_secure(),
+            )
             messages.info(request, DISPLAY_NOTICES[(mode, value == "on")])
     return response
 
@@ -539,3 +552,46 @@ class MessageLookupView(FormView):
         if form.is_valid():
             return redirect("catalog:consult", ref=form.cleaned_data["ref"])
         return self.render_to_response(self.get_context_data(form=form))
+
+
+@never_cache
+def healthz(request):
+    """The process is alive and answers; touches neither the database nor the cache."""
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+def readyz(request):
+    """Ready for traffic: the database and the cache both answer. 503 otherwise, and the body
+    never says which one failed or why (the log does)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        cache.set("readyz", "1", 10)
+        ready = cache.get("readyz") == "1"
+    except (DatabaseError, OSError, ValueError) as error:
+        logger.warning("Not ready: %s", error.__class__.__name__)
+        ready = False
+    if not ready:
+        response = HttpResponse("unavailable\n", status=503, content_type="text/plain")
+        response["Retry-After"] = str(settings.PORTAL_RETRY_AFTER)
+        return response
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+# Error pages (portal/urls.py). The 400 and 500 pages render without the request, so a bad Host
+# header or a broken database cannot break them in turn; 403 and 404 have the site's frame.
+def bad_request(request, exception):
+    return HttpResponse(render_to_string("400.html"), status=400)
+
+
+def permission_denied(request, exception):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return HttpResponse(render_to_string("500.html"), status=500)

@@ -1,4 +1,15 @@
 import pytest
+from django.core.management import call_command
+
+from catalog.models import (
+    Audience,
+    Department,
+    Domain,
+    EnterpriseType,
+    Policy,
+    Region,
+    Sector,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +27,24 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Loaded once for this module (through the project's loaddata, which indexes search)
+    and removed afterwards, so other tests start from an empty catalogue."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", "reference", "demo_policies", "demo_rules", verbosity=0)
+        yield
+        Policy.objects.filter(parent__isnull=False).delete()
+        for model in (
+            Policy,
+            Department,
+            Domain,
+            Audience,
+            Sector,
+            EnterpriseType,
+        ):
+            model.objects.all().delete()
+        Region.objects.filter(parent__isnull=False).delete()
+        Region.objects.all().delete()

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import sync_playwright
+
+from catalog.models import Policy
 
 # Playwright's sync API runs an event loop in this thread; Django's database calls from the
 # test itself are still synchronous and safe.
@@ -187,3 +190,32 @@ def test_display_modes_switch_without_javascript_and_are_announced(browser, site
     assert large >= 1.5 * normal
     page.goto(site + "/regions/boluo/")
     assert "large" in page.locator("html").get_attribute("class")  # remembered
+
+
+CSP_WATCH = """document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations = window.cspViolations || [];
+  window.cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});"""
+
+
+def test_admin_works_under_the_content_security_policy(browser, site):
+    User.objects.create_superuser("chief", "chief@example.org", "pw-for-tests-only")
+    policy = Policy.objects.get(code="HZ-LM-001")
+    page = open_page(browser, site, width=1280, height=800)
+    page.add_init_script(CSP_WATCH)
+    page.goto(site + "/admin/login/")
+    page.fill("#id_username", "chief")
+    page.fill("#id_password", "pw-for-tests-only")
+    page.click("input[type=submit]")
+    violations = {}
+    change = f"/admin/catalog/policy/{policy.pk}/change/"
+    admin_pages = ["/admin/", "/admin/catalog/policy/", "/admin/catalog/message/", change]
+    for path in [*admin_pages, "/admin/catalog/policy/add/"]:
+        page.goto(site + path)
+        if found := page.evaluate("window.cspViolations || []"):
+            violations[path] = found
+    # The admin's own scripts ran: inline "add another" rows and the date shortcuts exist.
+    assert page.locator(".add-row a").count() > 0
+    assert page.locator(".datetimeshortcuts").count() > 0
+    page.locator(".add-row a").first.click()
+    assert violations == {}
