@@ -51,6 +51,18 @@ VALID = {
     "one_card": ["1"],
     "no_apply": ["1"],
     "status": ["open", "closing_soon", "upcoming", "closed"],
+    "domain": ["lm-shenghuo", "qy-chanye"],
+    "audience": ["laonianren", "canjiren"],
+    "sector": ["zhizao"],
+    "etype": ["xiaowei"],
+    "department": ["huizhou-minzheng", "huizhou-renshe"],
+}
+TAG_FILTERS = {  # parameter: the entry's field and the slug it must carry
+    "domain": lambda policy: {policy.domain.slug},
+    "department": lambda policy: {policy.department.slug} if policy.department else set(),
+    "audience": lambda policy: {tag.slug for tag in policy.audiences.all()},
+    "sector": lambda policy: {tag.slug for tag in policy.sectors.all()},
+    "etype": lambda policy: {tag.slug for tag in policy.enterprise_types.all()},
 }
 OTHER_KEYS = ["who", "region", "age", "show", "codes", "ref", "next", "large", "contrast", "kind",
               "domain", "q", "format", "page"]  # fmt: skip
@@ -102,6 +114,9 @@ def assert_results_meet_the_valid_filters(response, pairs):
         assert all(policy.one_card for policy in policies)
     if chosen.get("no_apply") == "1":
         assert all(policy.period_mode == "no_application" for policy in policies)
+    for name, slugs_of in TAG_FILTERS.items():
+        if chosen.get(name) in VALID[name]:
+            assert all(chosen[name] in slugs_of(policy) for policy in policies), name
     status = chosen.get("status")
     if status in VALID["status"]:
         states = {"open", "closing_soon"} if status == "open" else {status}
