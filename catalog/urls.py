@@ -38,5 +38,6 @@ urlpatterns = [
     path("feeds/policies.ics", views.policies_ics, name="feed_ics"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("healthz", views.health, name="health"),
     path("display/", views.display_preference, name="display"),
 ]

@@ -124,6 +124,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Counts and list pages of the public catalogue (catalog/caching.py). Every write raises the
+# catalogue generation, so the timeout only bounds memory use, never staleness.
+CATALOG_CACHE = "default"
+CATALOG_CACHE_SECONDS = int(os.environ.get("CATALOG_CACHE_SECONDS", "3600"))
+# How long a request waits for another process computing the same cold value (stampede guard).
+CATALOG_CACHE_WAIT = float(os.environ.get("CATALOG_CACHE_WAIT", "2"))
 
 # Public supervision (SPEC §8): questions and error reports about an entry.
 SUPERVISION_REPLY_WORKING_DAYS = int(os.environ.get("SUPERVISION_REPLY_WORKING_DAYS", "5"))
