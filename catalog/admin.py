@@ -281,7 +281,7 @@ class MessageAdminForm(forms.ModelForm):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(CatalogWriteMixin, admin.ModelAdmin):
     """The message queue. Every URL (list, change, history, delete, report) reads through
     `Message.objects.visible_to(user)`, so staff never reach a message they do not own."""
 

@@ -1,5 +1,6 @@
-"""The shared cache of what is expensive and the same for every visitor: counts of the home page,
-facet counts and capped match counts of the list, the entry ids of a list page.
+"""The shared cache of what is expensive and the same for every visitor: whole public pages,
+and below them counts of the home page, facet counts and capped match counts of the list and the
+entry ids of a list page (so a cold page still skips the costly reads).
 
 Every key carries the catalogue's generation, a number in the cache that every write path raises
 (`services.index_policies`, which the admin, fixtures and management commands all call, and the
@@ -9,13 +10,20 @@ because what is published and open depends on it. Values hold nothing a visitor 
 
 import hashlib
 import time
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 
+from .middleware import DISPLAY_COOKIES
+
 GENERATION_KEY = "catalog:generation"
+# A visitor with one of these sees a page of their own (staff session, a one-time notice).
+# ("messages" is the cookie of django.contrib.messages' CookieStorage.)
+PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
 
 
 def _cache():
@@ -82,3 +90,45 @@ def cached(name, compute, *parts, timeout=None):
     finally:
         cache.delete(lock)
     return value
+
+
+class _Uncacheable(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def public_page(view):
+    """Serve a public page whole from the cache: same generation, day, address and display
+    mode, same bytes. Only for visitors without a session or a pending notice, only GET, only
+    a 200 that sets no cookie and used no CSRF token; anything else is rendered as usual."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or set(request.COOKIES) & PERSONAL_COOKIES:
+            return view(request, *args, **kwargs)
+
+        def render():
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            if (
+                response.status_code != 200
+                or response.streaming
+                or response.cookies
+                or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                or request.META.get("CSRF_COOKIE_USED")
+            ):
+                raise _Uncacheable(response)
+            return response.content, list(response.items())
+
+        display = tuple(request.COOKIES.get(cookie) == "on" for cookie in DISPLAY_COOKIES.values())
+        try:
+            content, headers = cached("page", render, request.get_full_path(), display)
+        except _Uncacheable as skipped:
+            return skipped.response
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        return response
+
+    return wrapper

@@ -79,6 +79,7 @@ def record_reply(message, user, now=None):
         message.replied_by = user
     message.full_clean()
     message.save()
+    caching.bump()  # an answer may be published on the entry's page
     return message
 
 
