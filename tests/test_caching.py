@@ -8,9 +8,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from catalog import caching
-from catalog.models import Policy
+from catalog.models import Message, Policy
 
-from .builders import county, make_policy
+from .builders import county, make_message, make_policy
 from .test_admin import inline_management, policy_form, staff  # noqa: F401 -- fixture
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,37 @@ def test_a_computed_none_is_cached():
     for _ in range(2):
         caching.cached("nothing", lambda: calls.append(1))
     assert len(calls) == 1
+
+
+def test_an_answer_published_through_record_reply_shows_on_the_next_request(public):
+    from django.contrib.auth.models import User
+
+    from catalog.services import record_reply
+
+    message = make_message(publish_consent=True)
+    url = message.policy.get_absolute_url()
+    assert "不需要本人到场" not in public.get(url).content.decode()
+    message.status, message.reply = Message.Status.ANSWERED, "不需要本人到场，可委托办理。"
+    record_reply(message, User.objects.create_user("clerk"))
+    assert "不需要本人到场" in public.get(url).content.decode()
+
+
+def test_each_display_mode_has_its_own_cached_page(public):
+    make_policy(name="护理补贴")
+    plain = public.get("/policies/").content.decode()
+    public.cookies["display_large"] = "on"
+    large = public.get("/policies/").content.decode()
+    assert large != plain
+    del public.cookies["display_large"]
+    assert public.get("/policies/").content.decode() == plain
+
+
+def test_staff_with_a_session_never_get_a_page_from_the_cache(staff, public):  # noqa: F811
+    make_policy(name="护理补贴")
+    public.get("/")
+    with CaptureQueriesContext(connection) as anonymous:
+        public.get("/")
+    with CaptureQueriesContext(connection) as signed_in:
+        staff.get("/")
+    assert len(anonymous) == 0
+    assert len(signed_in) > 0
