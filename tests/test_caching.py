@@ -209,3 +209,11 @@ def test_staff_with_a_session_never_get_a_page_from_the_cache(staff, public):  #
         staff.get("/")
     assert len(anonymous) == 0
     assert len(signed_in) > 0
+
+
+def test_the_health_check_answers_without_the_database(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert len(queries) == 0
