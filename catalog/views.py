@@ -146,7 +146,9 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             )
         if terms and not context["paginator"].count:
             context["suggestions"] = self.suggestions(filterset)
-        context["page_updated"] = catalogue_counts()["updated"]
+        context["page_updated"] = caching.cached(
+            "updated", lambda: last_updated(Policy.objects.published())
+        )
         context["query_string"] = self.request.GET.urlencode()
         return context
 
