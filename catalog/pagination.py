@@ -1,7 +1,7 @@
 from contextlib import contextmanager
 
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.utils.functional import cached_property
 
 from . import caching
@@ -39,7 +39,7 @@ class CappedPaginator(Paginator):
         counted = self.object_list.order_by().values("pk")[: RESULT_CAP + 1]
         # The planner does not count reading each row's large search column, so for a
         # common word it would scan the table and read hundreds of them; the index is cheaper.
-        with planner_settings(enable_seqscan="off"):
+        with planner_settings(counted.db, enable_seqscan="off"):
             return counted.count()
 
     @property
@@ -76,17 +76,18 @@ class CappedPaginator(Paginator):
         # Over a thousand matches: walking the date index finds a page after a few dozen
         # rows. PostgreSQL estimates long phrases as rare and would check every candidate
         # of the GIN index (40,000 at 100,000 entries) instead, so it is told not to.
-        with planner_settings(enable_bitmapscan="off", enable_seqscan="off"):
+        with planner_settings(object_list.db, enable_bitmapscan="off", enable_seqscan="off"):
             return list(object_list)
 
 
 @contextmanager
-def planner_settings(**settings):
-    """PostgreSQL planner settings for the queries inside, and only them."""
+def planner_settings(using, **settings):
+    """PostgreSQL planner settings for the queries inside on database `using`, and only them."""
+    connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         for name, value in settings.items():
             cursor.execute(f"SET LOCAL {name} = {value}")
         yield

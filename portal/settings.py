@@ -78,6 +78,23 @@ DATABASES = {
     )
 }
 
+# An optional streaming replica of the primary for anonymous page views (portal/routers.py).
+# Reads go back to the primary for DATABASE_REPLICA_GRACE seconds after any write, which must
+# exceed the replica's usual lag. In tests the replica mirrors the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_GRACE = int(os.environ.get("DATABASE_REPLICA_GRACE", "10"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["portal.routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.append("portal.routers.PublicReadsMiddleware")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
