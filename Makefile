@@ -27,6 +27,8 @@ check-postgres: $(BIN)/.installed
 
 test: check-postgres
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/pytest
+	@echo "== the read-replica router, the replica mirroring the test database"
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" DATABASE_REPLICA_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/pytest tests/test_replica.py
 	@echo "== search on the SQLite demo engine"
 	DATABASE_URL=sqlite:///$(CURDIR)/build/test-search.sqlite3 $(BIN)/pytest tests/test_search.py
 
