@@ -28,7 +28,11 @@ urlpatterns = [
     path("consult/", views.MessageLookupView.as_view(), name="consult_lookup"),
     path("consult/<str:ref>/", views.MessageDetailView.as_view(), name="consult"),
     path("regions/<slug:slug>/", public_page(views.RegionDetailView.as_view()), name="region"),
-    path("regions/<slug:slug>/print/", views.RegionPrintView.as_view(), name="region_print"),
+    path(
+        "regions/<slug:slug>/print/",
+        public_page(views.RegionPrintView.as_view()),
+        name="region_print",
+    ),
     path("finder/", public_page(views.FinderView.as_view()), name="finder"),
     path("compare/", views.CompareView.as_view(), name="compare"),
     path("open-data/", views.OpenDataView.as_view(), name="open_data"),
