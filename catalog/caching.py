@@ -32,11 +32,12 @@ def _cache():
 
 def generation():
     """The current catalogue generation. If the cache lost it, a new one is drawn from the
-    clock, which is past every number the lost one reached unless writes outran milliseconds."""
+    clock in microseconds, past every number the lost one reached unless writes outran the
+    clock."""
     cache = _cache()
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, time.time_ns() // 1_000_000, timeout=None)
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
         value = cache.get(GENERATION_KEY)
     return value
 
@@ -55,7 +56,7 @@ def _incr():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # never set, or evicted
-        cache.add(GENERATION_KEY, time.time_ns() // 1_000_000, timeout=None)
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
 
 
 def key(name, *parts):

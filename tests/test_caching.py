@@ -217,3 +217,13 @@ def test_the_health_check_answers_without_the_database(client):
     assert response.status_code == 200
     assert response.content == b"ok\n"
     assert len(queries) == 0
+
+
+def test_losing_the_generation_never_brings_back_an_old_page(public):
+    from django.core.cache import cache
+
+    policy = make_policy(name="护理补贴")
+    public.get("/policies/")
+    Policy.objects.filter(pk=policy.pk).update(name="改名的补贴")
+    cache.delete(caching.GENERATION_KEY)  # evicted, or Redis restarted with a copy
+    assert "改名的补贴" in public.get("/policies/").content.decode()
