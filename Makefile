@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint check-postgres demo-data bench-search backup-drill soak clean
+.PHONY: run test lint check-postgres demo-data bench-search bench backup-drill soak clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,8 @@ check-postgres: $(BIN)/.installed
 
 test: check-postgres
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/pytest
+	@echo "== the read-replica router, the replica mirroring the test database"
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" DATABASE_REPLICA_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/pytest tests/test_replica.py
 	@echo "== search on the SQLite demo engine"
 	DATABASE_URL=sqlite:///$(CURDIR)/build/test-search.sqlite3 $(BIN)/pytest tests/test_search.py
 
@@ -58,6 +60,19 @@ SOAK_SECONDS ?= 30
 SOAK_CONNECTIONS ?= 32
 soak: $(BIN)/.installed
 	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_CONNECTIONS=$(SOAK_CONNECTIONS) PYTHON=$(BIN)/python scripts/soak
+
+# The public pages at each size: queries, cold and warm server time, gunicorn under wrk (apt-get
+# install wrk), page weight. Set BENCH_REDIS_URL (a Redis database of its own: the benchmark
+# clears it) to measure with Redis rather than each process's memory.
+BENCH_REDIS_URL ?=
+BENCH_WRK ?= -t1 -c16 -d20s
+bench: $(BIN)/.installed
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	dropdb --if-exists -h $${PGHOST:-127.0.0.1} -U $${PGUSER:-postgres} $(BENCH_DB)
+	createdb -h $${PGHOST:-127.0.0.1} -U $${PGUSER:-postgres} $(BENCH_DB)
+	DATABASE_URL=postgres://$${PGUSER:-postgres}@$${PGHOST:-127.0.0.1}:5432/$(BENCH_DB) $(BIN)/python manage.py migrate -v0
+	DATABASE_URL=postgres://$${PGUSER:-postgres}@$${PGHOST:-127.0.0.1}:5432/$(BENCH_DB) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench --sizes $(BENCH_SIZES) --wrk="$(BENCH_WRK)"
+	dropdb -h $${PGHOST:-127.0.0.1} -U $${PGUSER:-postgres} $(BENCH_DB)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 *.egg-info

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import caching
 from .models import (
     AmountBand,
     Audience,
@@ -37,6 +38,23 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 def https_formfield(field, **kwargs):
     return field.formfield(**HTTPS_URLS.get(type(field), {}), **kwargs)
+
+
+class CatalogWriteMixin:
+    """Deleting (or, for synonyms, editing) changes what the public sees without a reindex;
+    the cached pages of the catalogue must go too."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        caching.bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        caching.bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        caching.bump()
 
 
 class ReindexRelatedMixin:
@@ -99,7 +117,7 @@ class EnterpriseTypeAdmin(TagAdmin):
 
 
 @admin.register(SynonymGroup)
-class SynonymGroupAdmin(admin.ModelAdmin):
+class SynonymGroupAdmin(CatalogWriteMixin, admin.ModelAdmin):
     list_display = ["words", "note"]
     search_fields = ["words"]
 
@@ -145,7 +163,7 @@ class PolicyAdminForm(forms.ModelForm):
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(CatalogWriteMixin, admin.ModelAdmin):
     form = PolicyAdminForm
     formfield_overrides = HTTPS_URLS
     list_display = ["code", "name", "region", "domain", "department", "status", "updated_at"]
@@ -263,7 +281,7 @@ class MessageAdminForm(forms.ModelForm):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(CatalogWriteMixin, admin.ModelAdmin):
     """The message queue. Every URL (list, change, history, delete, report) reads through
     `Message.objects.visible_to(user)`, so staff never reach a message they do not own."""
 

@@ -1,8 +1,10 @@
 from contextlib import contextmanager
 
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.utils.functional import cached_property
+
+from . import caching
 
 RESULT_CAP = 1000
 
@@ -12,10 +14,16 @@ class CappedPaginator(Paginator):
     catalogue; pages stop there and the page says "more than 1000".
 
     `unranked_order`: the ordering to use instead when there are more results than the cap,
-    because ranking reads every match and newest-first does not."""
+    because ranking reads every match and newest-first does not.
 
-    def __init__(self, object_list, per_page, *args, unranked_order=None, **kwargs):
+    `cache_parts`: what identifies this result list (the filters and sort); with it, the capped
+    count and the entry ids of each page are kept in the shared cache (`catalog.caching`)."""
+
+    def __init__(
+        self, object_list, per_page, *args, unranked_order=None, cache_parts=None, **kwargs
+    ):
         super().__init__(object_list, per_page, *args, **kwargs)
+        self.cache_parts = cache_parts
         self.ranked = True
         if unranked_order and self.capped:
             self.object_list = object_list.order_by(*unranked_order)
@@ -23,10 +31,15 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def matches(self):
+        if self.cache_parts is None:
+            return self._matches()
+        return caching.cached("matches", self._matches, self.cache_parts)
+
+    def _matches(self):
         counted = self.object_list.order_by().values("pk")[: RESULT_CAP + 1]
         # The planner does not count reading each row's large search column, so for a
         # common word it would scan the table and read hundreds of them; the index is cheaper.
-        with planner_settings(enable_seqscan="off"):
+        with planner_settings(counted.db, enable_seqscan="off"):
             return counted.count()
 
     @property
@@ -39,22 +52,42 @@ class CappedPaginator(Paginator):
 
     def page(self, number):
         page = super().page(number)
-        if not self.ranked:
-            # Over a thousand matches: walking the date index finds a page after a few dozen
-            # rows. PostgreSQL estimates long phrases as rare and would check every candidate
-            # of the GIN index (40,000 at 100,000 entries) instead, so it is told not to.
-            with planner_settings(enable_bitmapscan="off", enable_seqscan="off"):
-                page.object_list = list(page.object_list)
+        if self.cache_parts is None:
+            page.object_list = self._rows(page.object_list)
+            return page
+        # On a hit, the page is read by primary key: no sort of every match.
+        rows = None
+
+        def ids():
+            nonlocal rows
+            rows = self._rows(page.object_list)
+            return [row.pk for row in rows]
+
+        wanted = caching.cached("page", ids, self.cache_parts, page.number)
+        if rows is None:
+            found = {row.pk: row for row in self.object_list.order_by().filter(pk__in=wanted)}
+            rows = [found[pk] for pk in wanted if pk in found]
+        page.object_list = rows
         return page
+
+    def _rows(self, object_list):
+        if self.ranked:
+            return list(object_list)
+        # Over a thousand matches: walking the date index finds a page after a few dozen
+        # rows. PostgreSQL estimates long phrases as rare and would check every candidate
+        # of the GIN index (40,000 at 100,000 entries) instead, so it is told not to.
+        with planner_settings(object_list.db, enable_bitmapscan="off", enable_seqscan="off"):
+            return list(object_list)
 
 
 @contextmanager
-def planner_settings(**settings):
-    """PostgreSQL planner settings for the queries inside, and only them."""
+def planner_settings(using, **settings):
+    """PostgreSQL planner settings for the queries inside on database `using`, and only them."""
+    connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         for name, value in settings.items():
             cursor.execute(f"SET LOCAL {name} = {value}")
         yield

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import caching
 from .models import Message, Policy, WorkCalendarDay
 from .models.supervision import new_ref
 from .search import policy_document
@@ -17,7 +18,9 @@ BATCH = 500
 def index_policies(policies=None):
     """Rewrite the search document of `policies` (a queryset; all entries when None).
 
-    Returns how many were written. Runs one read and one write per batch of entries."""
+    Returns how many were written. Runs one read and one write per batch of entries. Raises
+    the catalogue generation whatever it wrote: a change of status or dates leaves the
+    document alone but changes what the public sees."""
     queryset = Policy.objects.all() if policies is None else policies
     queryset = queryset.select_related("region", "domain", "department").prefetch_related(
         "audiences", "sectors", "enterprise_types", "materials", "steps"
@@ -31,7 +34,9 @@ def index_policies(policies=None):
         if len(batch) >= BATCH:
             written += _write(batch)
             batch = []
-    return written + _write(batch)
+    written += _write(batch)
+    caching.bump()
+    return written
 
 
 def _write(batch):
@@ -74,6 +79,7 @@ def record_reply(message, user, now=None):
         message.replied_by = user
     message.full_clean()
     message.save()
+    caching.bump()  # an answer may be published on the entry's page
     return message
 
 

@@ -2,6 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .caching import public_page
 from .feeds import PolicyFeed
 from .models import Message
 from .sitemaps import SITEMAPS
@@ -9,9 +10,9 @@ from .sitemaps import SITEMAPS
 app_name = "catalog"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("policies/", views.PolicyListView.as_view(), name="policy_list"),
-    path("policies/<slug:code>/", views.PolicyDetailView.as_view(), name="policy"),
+    path("", public_page(views.HomeView.as_view()), name="home"),
+    path("policies/", public_page(views.PolicyListView.as_view()), name="policy_list"),
+    path("policies/<slug:code>/", public_page(views.PolicyDetailView.as_view()), name="policy"),
     path("policies/<slug:code>/qr.png", views.policy_qr, name="policy_qr"),
     path("policies/<slug:code>/calendar.ics", views.policy_ics, name="policy_ics"),
     path(
@@ -26,9 +27,13 @@ urlpatterns = [
     ),
     path("consult/", views.MessageLookupView.as_view(), name="consult_lookup"),
     path("consult/<str:ref>/", views.MessageDetailView.as_view(), name="consult"),
-    path("regions/<slug:slug>/", views.RegionDetailView.as_view(), name="region"),
-    path("regions/<slug:slug>/print/", views.RegionPrintView.as_view(), name="region_print"),
-    path("finder/", views.FinderView.as_view(), name="finder"),
+    path("regions/<slug:slug>/", public_page(views.RegionDetailView.as_view()), name="region"),
+    path(
+        "regions/<slug:slug>/print/",
+        public_page(views.RegionPrintView.as_view()),
+        name="region_print",
+    ),
+    path("finder/", public_page(views.FinderView.as_view()), name="finder"),
     path("compare/", views.CompareView.as_view(), name="compare"),
     path("open-data/", views.OpenDataView.as_view(), name="open_data"),
     path("open-data/policies.json", views.policies_json, name="open_data_json"),

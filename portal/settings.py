@@ -131,6 +131,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Seconds a client is asked to wait (Retry-After) while the database cannot be reached.
 PORTAL_RETRY_AFTER = int(os.environ.get("PORTAL_RETRY_AFTER", "30"))
 
+# An optional streaming replica of the primary for anonymous page views (portal/routers.py).
+# Reads go back to the primary for DATABASE_REPLICA_GRACE seconds after any write, which must
+# exceed the replica's usual lag. In tests the replica mirrors the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_GRACE = int(os.environ.get("DATABASE_REPLICA_GRACE", "10"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["portal.routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.append("portal.routers.PublicReadsMiddleware")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -174,9 +191,19 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        # Room for cached pages: past MAX_ENTRIES a third of the keys would go at once.
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
     )
 }
+# Counts and list pages of the public catalogue (catalog/caching.py). Every write raises the
+# catalogue generation, so the timeout only bounds memory use, never staleness.
+CATALOG_CACHE = "default"
+CATALOG_CACHE_SECONDS = int(os.environ.get("CATALOG_CACHE_SECONDS", "3600"))
+# How long a request waits for another process computing the same cold value (stampede guard).
+CATALOG_CACHE_WAIT = float(os.environ.get("CATALOG_CACHE_WAIT", "2"))
 
 # Public supervision (SPEC §8): questions and error reports about an entry.
 SUPERVISION_REPLY_WORKING_DAYS = int(os.environ.get("SUPERVISION_REPLY_WORKING_DAYS", "5"))

@@ -1,0 +1,18 @@
+"""gunicorn settings for every app server (`gunicorn portal.wsgi`); knobs from the environment.
+
+App processes keep nothing a second server needs: sessions and the cache live in PostgreSQL and
+Redis (REDIS_URL), static files are built into each release (collectstatic) and served by
+WhiteNoise."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers: pages are short and database-bound; one or two per core.
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Restart workers now and then so a slow leak never grows without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
+# Behind a load balancer on another host: trust its X-Forwarded-* headers only from there.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
