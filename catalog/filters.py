@@ -178,8 +178,8 @@ class PolicyFilter(django_filters.FilterSet):
         if sort == "updated":
             return queryset.order_by(*UNRANKED_ORDER)
         if self.ranks_by_relevance:
-            return queryset.order_by("-rank", "region__order", "code")
-        return queryset.order_by("region__order", "domain__kind", "domain__order", "code")
+            return queryset.order_by("-rank", "catalog_order", "code")
+        return queryset.order_by("catalog_order", "code")
 
     def facet_counts(self):
         """For each facet, {option value: entries it would leave} with every other filter applied.

@@ -16,7 +16,8 @@ BATCH = 500
 
 
 def index_policies(policies=None):
-    """Rewrite the search document of `policies` (a queryset; all entries when None).
+    """Rewrite the derived columns of `policies` (a queryset; all entries when None): the
+    search document and the catalogue position lists are sorted by.
 
     Returns how many were written. Runs one read and one write per batch of entries. Raises
     the catalogue generation whatever it wrote: a change of status or dates leaves the
@@ -27,9 +28,9 @@ def index_policies(policies=None):
     )
     written, batch = 0, []
     for policy in queryset.order_by("pk").iterator(chunk_size=BATCH):
-        document = policy_document(policy)
-        if document != policy.search_document:
-            policy.search_document = document
+        document, position = policy_document(policy), policy.catalogue_position()
+        if (document, position) != (policy.search_document, policy.catalog_order):
+            policy.search_document, policy.catalog_order = document, position
             batch.append(policy)
         if len(batch) >= BATCH:
             written += _write(batch)
@@ -40,8 +41,8 @@ def index_policies(policies=None):
 
 
 def _write(batch):
-    # Only the derived search column changes here, so nothing else is stamped or versioned.
-    Policy.objects.bulk_update(batch, ["search_document"])
+    # Only derived columns change here, so nothing else is stamped or versioned.
+    Policy.objects.bulk_update(batch, ["search_document", "catalog_order"])
     return len(batch)
 
 

@@ -172,3 +172,22 @@ def test_region_counts_are_per_volume_when_scope_is_volume():
     make_policy(code="R2", region=county())
     filterset = PolicyFilter({"scope": "volume"}, queryset=Policy.objects.published(on=ON), on=ON)
     assert filterset.facet_counts()["region"] == {"huizhou": 1, "boluo": 1}
+
+
+def test_default_order_is_volume_then_enterprise_list_then_domain_whatever_the_codes():
+    make_policy(code="A-COUNTY", region=county())
+    make_policy(code="B-CITY-RESIDENT")
+    make_policy(code="C-CITY-ENTERPRISE", domain=enterprise_domain())
+    assert codes() == ["C-CITY-ENTERPRISE", "B-CITY-RESIDENT", "A-COUNTY"]
+
+
+def test_moving_a_volume_moves_its_entries_once_reindexed():
+    from catalog.models import Region
+    from catalog.services import index_policies
+
+    make_policy(code="COUNTY", region=county())
+    make_policy(code="CITY")
+    Region.objects.filter(slug="boluo").update(order=0)
+    Region.objects.filter(slug="huizhou").update(order=9)
+    index_policies()  # what the admin does after saving a region
+    assert codes() == ["COUNTY", "CITY"]

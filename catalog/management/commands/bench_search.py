@@ -18,6 +18,7 @@ from django.utils import timezone
 from catalog import search
 from catalog.filters import UNRANKED_ORDER, PolicyFilter
 from catalog.models import Domain, ListKind, Period, Policy, Region
+from catalog.models.policy import catalogue_position
 from catalog.pagination import CappedPaginator
 
 BENCH_PREFIX = "BENCH-"
@@ -197,12 +198,14 @@ class Command(BaseCommand):
             for _ in range(14)  # about 370 characters, as in docs/PERFORMANCE.md
         )
         eligibility, benefit = body[: len(body) // 2], body[len(body) // 2 :]
+        region, domain = pick(self.regions), pick(self.domains)
         return Policy(
             code=f"{BENCH_PREFIX}{n:06d}",
             name=name,
             summary=f"{name}，示例数据。",
-            region=pick(self.regions),
-            domain=pick(self.domains),
+            region=region,
+            domain=domain,
+            catalog_order=catalogue_position(region.order, domain.kind, domain.order),
             eligibility=eligibility,
             benefit=benefit,
             period_mode=Period.ALWAYS,
