@@ -33,7 +33,8 @@ urlpatterns = [
         public_page(views.RegionPrintView.as_view()),
         name="region_print",
     ),
-    path("finder/", public_page(views.FinderView.as_view()), name="finder"),
+    # Never cached: the finder's answers are the person's own and are kept nowhere.
+    path("finder/", views.FinderView.as_view(), name="finder"),
     path("compare/", views.CompareView.as_view(), name="compare"),
     path("open-data/", views.OpenDataView.as_view(), name="open_data"),
     path("open-data/policies.json", views.policies_json, name="open_data_json"),

@@ -245,3 +245,13 @@ def test_county_entry_replaces_the_city_entry_it_localizes():
     groups = finder.evaluate(finder.candidates("person", county()), {"age": 85.0})
     assert [v.policy.name for v in groups[finder.QUALIFY]] == ["高龄津贴（博罗县）"]
     assert finder.total(groups[finder.QUALIFY]).yearly_high == Decimal(1200)
+
+
+def test_finder_answers_are_not_kept_in_the_cache(client):
+    from django.core.cache import cache
+
+    elderly_allowance()
+    answers = {"who": "person", "region": "huizhou", "age": "87.25", "show": "results"}
+    assert "87.25岁" in client.get("/finder/", answers).content.decode()
+    stored = list(cache._cache.values())  # the test cache is local memory: pickled values
+    assert stored and not any(b"87.25" in value for value in stored)
