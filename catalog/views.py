@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Max, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -236,17 +237,22 @@ class RegionDetailView(PublicPolicyMixin, DetailView):
     def get_object(self, queryset=None):
         return get_object_or_404(Region.objects.select_related("parent"), slug=self.kwargs["slug"])
 
+    page_size = 200  # a volume of Huizhou's size is one page; a province's volume is paged
+
     def get_context_data(self, **kwargs):
-        region = self.object
-        policies = list(
-            super()
-            .get_queryset()
-            .filter(region=region)
-            .order_by("domain__kind", "domain__order", "code")
+        policies = (
+            super().get_queryset().filter(region=self.object).order_by("catalog_order", "code")
         )
+        paginator = Paginator(policies, self.page_size)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except (InvalidPage, ValueError):
+            raise Http404 from None
         return super().get_context_data(
-            policies=policies,
-            page_updated=max((p.updated_at for p in policies), default=None),
+            policies=page.object_list,
+            page_obj=page,
+            paginator=paginator,
+            page_updated=last_updated(policies),
             **kwargs,
         )
 

@@ -244,3 +244,14 @@ def test_huge_results_are_counted_only_up_to_the_cap(client, monkeypatch):
     assert "超过 3 项政策" in html
     assert "只列出最近更新的 3 项" in html
     assert html.count('class="card"') == 3
+
+
+def test_a_large_volume_is_paged_and_a_page_past_the_end_is_404(client, monkeypatch):
+    monkeypatch.setattr("catalog.views.RegionDetailView.page_size", 2)
+    for name in ("甲", "乙", "丙"):
+        make_policy(name=f"{name}补贴", region=county())
+    first = page(client, "/regions/boluo/")
+    assert "本分册收录 3 项政策" in first and "第 1 / 2 页" in first
+    assert "丙补贴" not in first and "丙补贴" in page(client, "/regions/boluo/?page=2")
+    page(client, "/regions/boluo/?page=3", status=404)
+    page(client, "/regions/boluo/?page=x", status=404)
