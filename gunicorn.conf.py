@@ -16,3 +16,9 @@ max_requests_jitter = max_requests // 10
 # Behind a load balancer on another host: trust its X-Forwarded-* headers only from there.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+
+# No server banner: gunicorn names itself in a Server header no setting removes; a dash says
+# nothing about the software behind it.
+import gunicorn.http.wsgi  # noqa: E402 -- placed with the setting it serves
+
+gunicorn.http.wsgi.SERVER = "-"
