@@ -252,6 +252,7 @@ def test_a_large_volume_is_paged_and_a_page_past_the_end_is_404(client, monkeypa
         make_policy(name=f"{name}补贴", region=county())
     first = page(client, "/regions/boluo/")
     assert "本分册收录 3 项政策" in first and "第 1 / 2 页" in first
+    assert "<nav" not in first.split("</title>")[0]  # pagination lives in the page, not the title
     assert "丙补贴" not in first and "丙补贴" in page(client, "/regions/boluo/?page=2")
     page(client, "/regions/boluo/?page=3", status=404)
     page(client, "/regions/boluo/?page=x", status=404)
