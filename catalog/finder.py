@@ -203,14 +203,14 @@ def total(verdicts):
     return result
 
 
-def checklist(verdicts):
-    """Every material of `verdicts` once, in first-seen order, with the entries needing it."""
+def checklist(policies):
+    """Every material of `policies` once, in first-seen order, with the entries needing it."""
     items = {}
-    for verdict in verdicts:
-        for material in verdict.policy.materials.all():
+    for policy in policies:
+        for material in policy.materials.all():
             key = "".join(material.name.split())
             entry = items.setdefault(key, {"name": material.name, "policies": []})
-            entry["policies"].append(verdict.policy)
+            entry["policies"].append(policy)
     return list(items.values())
 
 

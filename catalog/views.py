@@ -296,7 +296,7 @@ class FinderView(TemplateView):
             step="results",
             groups=groups,
             total=finder.total(groups[finder.QUALIFY]),
-            checklist=finder.checklist(groups[finder.QUALIFY]),
+            checklist=finder.checklist(v.policy for v in groups[finder.QUALIFY]),
             show_no=bool(data.get("show_no")),
             more_questions=bool(questions),
             query=data.urlencode(),
@@ -391,7 +391,7 @@ class CompareView(TemplateView):
             policies=policies,
             unknown=[code for code in asked if code not in found],
             dropped=max(0, len([c for c in asked if c in found]) - self.MAX),
-            checklist=finder.checklist(finder.Verdict(p, finder.QUALIFY) for p in policies),
+            checklist=finder.checklist(policies),
             **kwargs,
         )
 

@@ -195,7 +195,7 @@ def test_checklist_merges_materials_of_several_entries():
     for policy in (a, b):
         Material.objects.create(policy=policy, name="居民 身份证", order=1)
     Material.objects.create(policy=b, name="户口簿", order=2)
-    items = finder.checklist([verdict(a), verdict(b)])
+    items = finder.checklist([a, b])
     assert [(i["name"], len(i["policies"])) for i in items] == [("居民 身份证", 2), ("户口簿", 1)]
 
 
