@@ -1,3 +1,4 @@
+from .booklet import Booklet
 from .policy import Amount, Material, Period, Policy, Step, Unit
 from .reference import Audience, Department, Domain, EnterpriseType, ListKind, Region, Sector
 from .rules import AmountBand, EligibilityRule
@@ -7,6 +8,7 @@ from .synonym import SynonymGroup
 __all__ = [
     "Amount",
     "AmountBand",
+    "Booklet",
     "Audience",
     "DayKind",
     "Department",
