@@ -8,8 +8,8 @@ from .synonym import SynonymGroup
 __all__ = [
     "Amount",
     "AmountBand",
-    "Booklet",
     "Audience",
+    "Booklet",
     "DayKind",
     "Department",
     "Domain",
