@@ -116,7 +116,7 @@ def test_pdf_booklet_is_served_only_while_it_prints_the_current_entries(client, 
     make_policy(code="BL-LM-003", name="丙补贴", region=boluo)  # published after the PDF
     assert client.get("/regions/boluo/print.pdf").status_code == 404
     html = client.get("/regions/boluo/print/").content.decode()
-    assert "print.pdf" not in html and "正在按最新内容重新生成" in html
+    assert "print.pdf" not in html and "尚未按最新内容生成" in html
 
 
 def test_a_volume_past_the_booklet_size_is_printed_in_parts_by_domain(client, volume, settings):
