@@ -202,6 +202,4 @@ def test_kind_filter_follows_a_domain_moved_to_another_list_once_reindexed():
     index_policies()  # what the admin does after saving a domain
     assert codes(kind="resident") == ["MOVED"]
     assert codes(kind="enterprise") == []
-    assert PolicyFilter({}, queryset=Policy.objects.all()).facet_counts()["kind"] == {
-        "resident": 1
-    }
+    assert PolicyFilter({}, queryset=Policy.objects.all()).facet_counts()["kind"] == {"resident": 1}
