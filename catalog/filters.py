@@ -73,7 +73,7 @@ class PolicyFilter(django_filters.FilterSet):
         choices=SCOPE_CHOICES, method="filter_scope", label=_("范围"), empty_label=None
     )
     kind = django_filters.ChoiceFilter(
-        field_name="domain__kind", choices=ListKind.choices, label=_("清单"), empty_label=_("全部")
+        field_name="list_kind", choices=ListKind.choices, label=_("清单"), empty_label=_("全部")
     )
     domain = slug_filter(Domain, _("领域"), "domain")
     audience = slug_filter(Audience, _("受益对象"), "audiences")
@@ -97,7 +97,7 @@ class PolicyFilter(django_filters.FilterSet):
     SINGLE_VALUED = {"region", "kind", "domain", "department"}
     FACETS = {
         "region": "region__slug",
-        "kind": "domain__kind",
+        "kind": "list_kind",
         "domain": "domain__slug",
         "audience": "audiences__slug",
         "sector": "sectors__slug",

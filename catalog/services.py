@@ -17,7 +17,7 @@ BATCH = 500
 
 def index_policies(policies=None):
     """Rewrite the derived columns of `policies` (a queryset; all entries when None): the
-    search document and the catalogue position lists are sorted by.
+    search document, the catalogue position lists are sorted by and the list kind (its domain's).
 
     Returns how many were written. Runs one read and one write per batch of entries. Raises
     the catalogue generation whatever it wrote: a change of status or dates leaves the
@@ -28,9 +28,9 @@ def index_policies(policies=None):
     )
     written, batch = 0, []
     for policy in queryset.order_by("pk").iterator(chunk_size=BATCH):
-        document, position = policy_document(policy), policy.catalogue_position()
-        if (document, position) != (policy.search_document, policy.catalog_order):
-            policy.search_document, policy.catalog_order = document, position
+        derived = (policy_document(policy), policy.catalogue_position(), policy.domain.kind)
+        if derived != (policy.search_document, policy.catalog_order, policy.list_kind):
+            policy.search_document, policy.catalog_order, policy.list_kind = derived
             batch.append(policy)
         if len(batch) >= BATCH:
             written += _write(batch)
@@ -42,7 +42,7 @@ def index_policies(policies=None):
 
 def _write(batch):
     # Only derived columns change here, so nothing else is stamped or versioned.
-    Policy.objects.bulk_update(batch, ["search_document", "catalog_order"])
+    Policy.objects.bulk_update(batch, ["search_document", "catalog_order", "list_kind"])
     return len(batch)
 
 

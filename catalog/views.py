@@ -2,7 +2,7 @@ import json
 import logging
 import re
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,12 +23,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
-from . import caching, calendar, eligibility, finder, opendata, qr, search, throttle
+from . import booklets, caching, calendar, eligibility, finder, opendata, qr, search, throttle
 from .eligibility import ENTERPRISE, FACTS, PERSON
 from .filters import UNRANKED_ORDER, PolicyFilter
 from .forms import LookupForm, MessageForm
 from .middleware import DISPLAY_COOKIES
-from .models import Domain, EnterpriseType, ListKind, Message, Policy, Region, Sector
+from .models import Booklet, Domain, EnterpriseType, ListKind, Message, Policy, Region, Sector
 from .models.supervision import REF_PATTERN
 from .pagination import CappedPaginator
 from .services import submit_message
@@ -322,36 +322,101 @@ def site_url(request):
     return settings.PORTAL_BASE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
-class RegionPrintView(RegionDetailView):
+class RegionPrintView(DetailView):
     """The printable booklet of a volume: cover, contents, both lists by domain, every entry's
-    six fields and a QR code. `kind` and `domain` narrow it to a leaflet."""
+    six fields and a QR code. `kind` and `domain` narrow it to a leaflet. A volume (or list)
+    past PORTAL_BOOKLET_MAX entries is printed in parts: its booklet is a contents page of
+    the parts, each a domain (`page` numbers a domain's parts when it is larger still)."""
 
     template_name = "catalog/region_print.html"
+    context_object_name = "region"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Region, slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        policies = (
-            Policy.objects.published()
-            .filter(region=self.object)
-            .select_related("region", "domain", "department")
-            .prefetch_related("materials", "steps")
-            .order_by("domain__kind", "domain__order", "code")
+        region, data = self.object, self.request.GET
+        kind = data.get("kind") if data.get("kind") in ListKind.values else None
+        domain = booklet_domain(data)
+        split = domain is None and booklets.is_split(region, kind)
+        context = super().get_context_data(
+            as_of=timezone.localdate(), site=site_url(self.request), **kwargs
         )
-        kind, domain = self.request.GET.get("kind"), self.request.GET.get("domain")
-        if kind in ListKind.values:
-            policies = policies.filter(domain__kind=kind)
-        if domain and SLUG.fullmatch(domain):
-            policies = policies.filter(domain__slug=domain)
-        policies = list(policies)
-        for number, policy in enumerate(policies, 1):
+        policies = booklets.entries(region, kind, domain)
+        context["page_updated"] = last_updated(policies)
+        if split:
+            sections = booklets.sections(region, kind)
+            context.update(
+                sections=sections,
+                total=sum(section["count"] for section in sections),
+                part_size=settings.PORTAL_BOOKLET_MAX,
+                policies=[],
+            )
+            return context
+        paginator = Paginator(
+            policies.select_related("region", "domain", "department").prefetch_related(
+                "materials", "steps"
+            ),
+            settings.PORTAL_BOOKLET_MAX,
+        )
+        try:
+            page = paginator.page(data.get("page") or 1)
+        except (InvalidPage, ValueError):
+            raise Http404 from None
+        policies = list(page.object_list)
+        for number, policy in enumerate(policies, page.start_index()):
             policy.number = number
+        # PDFs exist of the whole volume, or of each part of a volume printed in parts.
+        part = None
+        if domain is None and kind is None:
+            part = ""
+        elif domain is not None and booklets.is_split(region):
+            part = booklets.part_query(domain, page.number)
         context.update(
             policies=policies,
-            as_of=timezone.localdate(),
+            page_obj=page,
             editions=sorted({p.edition for p in policies}),
-            site=site_url(self.request),
+            pdf=booklets.current(region, part) if part is not None else None,
+            pdf_query=part,
+            in_parts=part is not None,
         )
         return context
+
+
+def booklet_domain(data):
+    """The domain a booklet is narrowed to by `domain`, None without one; 404 if unknown."""
+    slug = data.get("domain")
+    if not slug:
+        return None
+    domain = Domain.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
+    if domain is None:
+        raise Http404
+    return domain
+
+
+def region_pdf(request, slug):
+    """The PDF booklet of a volume (or of one part, by `domain` and `page`), as printed by
+    `manage.py build_booklets`; 404 until a PDF of the current entries has been printed."""
+    region = get_object_or_404(Region, slug=slug)
+    domain = booklet_domain(request.GET)
+    page = request.GET.get("page") or "1"
+    if not page.isdigit():
+        raise Http404
+    part = booklets.part_query(domain, int(page)) if domain else ""
+    booklet = booklets.current(region, part)
+    if booklet is None:
+        raise Http404
+    etag = f'"{booklet.fingerprint}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        pdf = Booklet.objects.values_list("pdf", flat=True).get(pk=booklet.pk)
+        response = HttpResponse(bytes(pdf), content_type="application/pdf")
+        name = "-".join([region.slug, *(v for _k, v in parse_qsl(part))])
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"  # a new catalogue prints a new file
+    return response
 
 
 def policy_qr(request, code):

@@ -183,6 +183,11 @@ PORTAL_PAGE_SIZE = 20
 # The public address printed links and QR codes point at, e.g. https://zhengce.example.gov.cn;
 # empty: the address of the request.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").rstrip("/")
+# A printed booklet holds at most this many entries; a larger volume is printed in parts (one
+# per domain, a domain past the limit in several).
+PORTAL_BOOKLET_MAX = int(os.environ.get("PORTAL_BOOKLET_MAX", "400"))
+# The Chromium that `manage.py build_booklets` prints PDF booklets with.
+PORTAL_CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 
 # The cache. Redis (REDIS_URL) whenever more than one app process runs: the flood limit of the
 # public message forms counts in it, and a per-process memory would let each process count apart.

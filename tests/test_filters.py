@@ -191,3 +191,15 @@ def test_moving_a_volume_moves_its_entries_once_reindexed():
     Region.objects.filter(slug="huizhou").update(order=9)
     index_policies()  # what the admin does after saving a region
     assert codes() == ["COUNTY", "CITY"]
+
+
+def test_kind_filter_follows_a_domain_moved_to_another_list_once_reindexed():
+    from catalog.models import Domain
+    from catalog.services import index_policies
+
+    make_policy(code="MOVED", domain=enterprise_domain())
+    Domain.objects.filter(slug="qy-chuangye").update(kind="resident")
+    index_policies()  # what the admin does after saving a domain
+    assert codes(kind="resident") == ["MOVED"]
+    assert codes(kind="enterprise") == []
+    assert PolicyFilter({}, queryset=Policy.objects.all()).facet_counts()["kind"] == {"resident": 1}

@@ -4,6 +4,8 @@ import csv
 import datetime
 import io
 import json
+import re
+import subprocess
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -13,7 +15,8 @@ import zxingcpp
 from icalendar import Calendar
 from PIL import Image
 
-from catalog.models import Material, Period, Step
+from catalog import booklets
+from catalog.models import Booklet, Material, Period, Region, Step
 from catalog.views import SCHEMA
 
 from .builders import county, day, department, enterprise_domain, make_policy
@@ -53,6 +56,85 @@ def test_booklet_has_every_published_entry_of_the_volume_once_in_domain_order(cl
 def test_booklet_can_be_one_domain_leaflet(client, volume):
     html = client.get("/regions/boluo/print/?kind=enterprise").content.decode()
     assert "企业奖励" in html and "甲补贴" not in html
+
+
+def pdf_pages(pdf):
+    """The text of each page, as poppler's pdftotext lays it out."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return text.split("\f")[:-1]
+
+
+def test_pdf_booklet_contents_give_the_pages_where_domains_and_entries_start(
+    client, volume, settings
+):
+    settings.PORTAL_BASE_URL = "http://testserver"
+    boluo = Region.objects.get(slug="boluo")
+    assert booklets.build(boluo) == [""]
+    pages = pdf_pages(bytes(Booklet.objects.get(region=boluo, part="").pdf))
+    contents = next(page for page in pages if "目录" in page)
+    listed = dict(re.findall(r"^\s*\d+\.\s+(\S.*?)(?:\s+第 \d+ 项起)?\s+(\d+)\s*$", contents, re.M))
+    assert set(listed) == {
+        "惠企政策 · 创业就业",
+        "企业奖励",
+        "利民政策 · 生活保障",
+        "甲补贴",
+        "乙补贴",
+    }
+    for heading in ("惠企政策 · 创业就业", "利民政策 · 生活保障"):
+        page = pages[int(listed[heading]) - 1]
+        assert page.strip().startswith(heading)  # a domain starts a new page
+    for name in ("企业奖励", "甲补贴", "乙补贴"):
+        assert f"{name}\n" in pages[int(listed[name]) - 1].replace("  ", "")
+    assert booklets.build(boluo) == []  # unchanged entries are not printed again
+
+
+def test_pdf_booklet_is_served_only_while_it_prints_the_current_entries(client, volume):
+    boluo = Region.objects.get(slug="boluo")
+    Booklet.objects.create(
+        region=boluo,
+        part="",
+        fingerprint=booklets.fingerprint(booklets.part_entries(boluo, "")),
+        pdf=b"%PDF-1.7 booklet",
+        pages=4,
+        built_at=datetime.datetime(2026, 11, 2, 8, 30, tzinfo=datetime.UTC),
+    )
+    response = client.get("/regions/boluo/print.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content == b"%PDF-1.7 booklet"
+    assert 'filename="boluo.pdf"' in response["Content-Disposition"]
+    assert (
+        client.get(
+            "/regions/boluo/print.pdf", headers={"If-None-Match": response["ETag"]}
+        ).status_code
+        == 304
+    )
+    html = client.get("/regions/boluo/print/").content.decode()
+    assert 'href="/regions/boluo/print.pdf"' in html and "4 页" in html
+
+    make_policy(code="BL-LM-003", name="丙补贴", region=boluo)  # published after the PDF
+    assert client.get("/regions/boluo/print.pdf").status_code == 404
+    html = client.get("/regions/boluo/print/").content.decode()
+    assert "print.pdf" not in html and "尚未按最新内容生成" in html
+
+
+def test_a_volume_past_the_booklet_size_is_printed_in_parts_by_domain(client, volume, settings):
+    settings.PORTAL_BOOKLET_MAX = 1
+    boluo = Region.objects.get(slug="boluo")
+    assert booklets.parts(boluo) == [
+        "domain=qy-chuangye",
+        "domain=lm-shenghuo",
+        "domain=lm-shenghuo&page=2",
+    ]
+    html = client.get("/regions/boluo/print/").content.decode()
+    assert "企业奖励</h3>" not in html and "甲补贴</h3>" not in html  # contents of the parts only
+    for part in booklets.parts(boluo):
+        assert f'href="?{part.replace("&", "&amp;")}"' in html
+    second = client.get("/regions/boluo/print/?domain=lm-shenghuo&page=2").content.decode()
+    assert "乙补贴</h3>" in second and "甲补贴</h3>" not in second
+    assert client.get("/regions/boluo/print/?domain=lm-shenghuo&page=3").status_code == 404
+    assert client.get("/regions/boluo/print/?domain=nope").status_code == 404
 
 
 def test_qr_code_decodes_to_the_absolute_address_of_the_entry(client, volume):

@@ -1,3 +1,4 @@
+from .booklet import Booklet
 from .policy import Amount, Material, Period, Policy, Step, Unit
 from .reference import Audience, Department, Domain, EnterpriseType, ListKind, Region, Sector
 from .rules import AmountBand, EligibilityRule
@@ -8,6 +9,7 @@ __all__ = [
     "Amount",
     "AmountBand",
     "Audience",
+    "Booklet",
     "DayKind",
     "Department",
     "Domain",

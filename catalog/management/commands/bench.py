@@ -25,6 +25,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
+from catalog import opendata
 from catalog.models import Policy
 
 from .bench_search import BENCH_PREFIX
@@ -90,6 +91,7 @@ class Command(SearchBench):
             for label, url in PAGES.items():
                 n = max(3, runs // 5) if label in HEAVY else runs
                 self.time_page(label, url.format(code=code), n)
+            self.export(size)
         code = f"{BENCH_PREFIX}{sizes[-1] // 2:06d}"
         self.weigh({label: PAGES[label].format(code=code) for label in WEIGHED})
         if wrk:
@@ -108,6 +110,22 @@ class Command(SearchBench):
             warm_queries = count_queries(client, url)
         self.stdout.write(
             f"| {label} `{url}` | {cold_queries} / {warm_queries} | {ms(cold)} | {ms(warm)} |"
+        )
+
+    def export(self, size):
+        """The whole catalogue as open-data JSON, once: streamed in chunks of opendata.CHUNK
+        entries, each chunk one fetch from a server-side cursor plus one read per prefetched
+        relation, so its queries grow with the export by design (docs/PERFORMANCE.md)."""
+        client = Client()
+        with override_settings(DEBUG=False), CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get("/open-data/policies.json")
+            sent = sum(len(chunk) for chunk in response.streaming_content)
+            elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"\nopen-data JSON of all {size:,} entries: {len(queries)} SQL queries "
+            f"({len(queries) / size * 1000:.0f} per 1,000 entries, chunks of {opendata.CHUNK}), "
+            f"{elapsed:.1f} s, {sent / 1e6:.1f} MB"
         )
 
     def weigh(self, urls):

@@ -206,6 +206,7 @@ class Command(BaseCommand):
             region=region,
             domain=domain,
             catalog_order=catalogue_position(region.order, domain.kind, domain.order),
+            list_kind=domain.kind,
             eligibility=eligibility,
             benefit=benefit,
             period_mode=Period.ALWAYS,
