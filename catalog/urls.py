@@ -33,6 +33,7 @@ urlpatterns = [
         public_page(views.RegionPrintView.as_view()),
         name="region_print",
     ),
+    path("evaluation/", public_page(views.EvaluationView.as_view()), name="evaluation"),
     # Never cached: the finder's answers are the person's own and are kept nowhere.
     path("finder/", views.FinderView.as_view(), name="finder"),
     path("compare/", views.CompareView.as_view(), name="compare"),

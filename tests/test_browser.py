@@ -66,7 +66,9 @@ def browser():
 
 @pytest.fixture
 def site(transactional_db, live_server):
-    call_command("loaddata", "reference", "demo_policies", "demo_rules", verbosity=0)
+    call_command(
+        "loaddata", "reference", "demo_policies", "demo_rules", "demo_services", verbosity=0
+    )
     return live_server.url
 
 
