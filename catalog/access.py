@@ -90,9 +90,7 @@ def scope_for(user):
         return NOBODY
     if user.is_superuser:
         return Scope(role=CITY)
-    profile = (
-        StaffProfile.objects.filter(user=user).select_related("region", "department").first()
-    )
+    profile = StaffProfile.objects.filter(user=user).select_related("region", "department").first()
     if profile is None:
         return NOBODY
     if profile.department_id:

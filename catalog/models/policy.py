@@ -10,7 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .reference import KIND_ORDER, Audience, Department, Domain, EnterpriseType, ListKind, Region, Sector
+from .reference import (
+    KIND_ORDER,
+    Audience,
+    Department,
+    Domain,
+    EnterpriseType,
+    ListKind,
+    Region,
+    Sector,
+)
 
 CLOSING_SOON_DAYS = 30
 

@@ -83,7 +83,8 @@ class Region(SlugNaturalKey, models.Model):
                 name="region_only_city_is_top",
             ),
             models.CheckConstraint(
-                condition=models.Q(area="") | ~models.Q(level="city"), name="region_city_has_no_area"
+                condition=models.Q(area="") | ~models.Q(level="city"),
+                name="region_city_has_no_area",
             ),
         ]
 
