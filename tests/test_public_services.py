@@ -18,7 +18,7 @@ from catalog import access, evaluation
 from catalog.models import ListKind, Message, Policy, Provision, Region, VillageItemStatus
 from catalog.views import SCHEMA
 
-from .builders import city, county, day, department, domain, make_message, make_policy, staff_user
+from .builders import city, county, department, domain, make_message, make_policy, staff_user
 
 pytestmark = pytest.mark.django_db
 
