@@ -15,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 
 demo-data: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddata reference demo_policies demo_rules
+	$(BIN)/python manage.py loaddata reference demo_policies demo_rules demo_services
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: demo-data

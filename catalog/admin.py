@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import caching
+from . import access, caching
 from .models import (
     AmountBand,
     Audience,
@@ -24,6 +24,7 @@ from .models import (
     StaffProfile,
     Step,
     SynonymGroup,
+    VillageItemStatus,
     WorkCalendarDay,
 )
 from .services import index_policies, recompute_due_dates, record_reply
@@ -71,7 +72,7 @@ class ReindexRelatedMixin:
 @admin.register(Region)
 class RegionAdmin(ReindexRelatedMixin, admin.ModelAdmin):
     policy_lookup = "region"
-    list_display = ["name", "code", "slug", "level", "parent", "order"]
+    list_display = ["name", "code", "slug", "level", "area", "parent", "order"]
     list_editable = ["order"]
     search_fields = ["name", "code", "slug"]
 
@@ -167,7 +168,15 @@ class PolicyAdmin(CatalogWriteMixin, admin.ModelAdmin):
     form = PolicyAdminForm
     formfield_overrides = HTTPS_URLS
     list_display = ["code", "name", "region", "domain", "department", "status", "updated_at"]
-    list_filter = ["status", "region", "domain__kind", "domain", "department", "period_mode"]
+    list_filter = [
+        "status",
+        "region",
+        "domain__kind",
+        "domain",
+        "department",
+        "period_mode",
+        "village_standard",
+    ]
     list_select_related = ["region", "domain", "department"]
     search_fields = ["code", "name", "summary"]
     autocomplete_fields = ["region", "domain", "department", "parent"]
@@ -196,6 +205,10 @@ class PolicyAdmin(CatalogWriteMixin, admin.ModelAdmin):
                     "one_card",
                 ]
             },
+        ),
+        (
+            _("基本公共服务（仅该清单填写；申领条件即服务对象，补助标准即服务标准）"),
+            {"fields": ["service_content", "spending", "village_standard"]},
         ),
         (_("申请流程"), {"fields": ["online_url", "offline_place"]}),
         (
@@ -226,6 +239,93 @@ class PolicyAdmin(CatalogWriteMixin, admin.ModelAdmin):
             },
         ),
     ]
+
+
+def request_scope(request):
+    """The user's access.Scope, read once per request."""
+    if not hasattr(request, "_access_scope"):
+        request._access_scope = access.scope_for(request.user)
+    return request._access_scope
+
+
+class VillageItemStatusForm(forms.ModelForm):
+    class Meta:
+        model = VillageItemStatus
+        fields = ["region", "item", "status", "note"]
+
+    def __init__(self, *args, scope=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "region" in self.fields:
+            # Only county/district volumes the user may edit; any other region in a raw POST
+            # fails validation like an unknown choice.
+            self.fields["region"].queryset = scope.regions().filter(parent__isnull=False)
+            self.fields["region"].error_messages["invalid_choice"] = _(
+                "只能填写本人负责的县（区）的落实情况。"
+            )
+
+
+@admin.register(VillageItemStatus)
+class VillageItemStatusAdmin(CatalogWriteMixin, admin.ModelAdmin):
+    """落实情况 of the village standard items. City staff edit every region's, county staff their
+    own region's; department staff and anyone else may only look. Checked per object on every
+    URL and again when saving."""
+
+    form = VillageItemStatusForm
+    list_display = ["item", "region", "status", "note", "updated_at"]
+    list_editable = ["status"]
+    list_filter = ["region", "status", "item__domain"]
+    list_select_related = ["region", "item"]
+    search_fields = ["item__name", "item__code", "region__name"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        scope = request_scope(request)
+
+        class ScopedForm(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, scope=scope, **inner)
+
+        return ScopedForm
+
+    def get_readonly_fields(self, request, obj=None):
+        # An existing row stays with its region and item; a new one picks both.
+        return ["region", "item"] if obj else []
+
+    def may_edit(self, request, obj=None):
+        scope = request_scope(request)
+        if scope.role not in (access.CITY, access.COUNTY) or scope.read_only:
+            return False
+        return obj is None or scope.allows_region(obj.region)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            request_scope(request).role is not None
+        )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self.may_edit(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request_scope(request).role == access.COUNTY:
+            return queryset.filter(region=request_scope(request).region)
+        return queryset
+
+    def save_model(self, request, obj, form, change):
+        if not self.may_edit(request, obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+    def delete_queryset(self, request, queryset):
+        if any(not self.may_edit(request, obj) for obj in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(WorkCalendarDay)

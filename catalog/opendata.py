@@ -100,6 +100,14 @@ def record(policy, base_url):
             "number": policy.basis_number,
             "url": policy.basis_url,
         },
+        "service": {
+            "content": policy.service_content,
+            "spending": policy.spending,
+            "spending_text": policy.get_spending_display(),
+            "village_standard": policy.village_standard,
+        }
+        if policy.spending
+        else None,
         "status": policy.status,
         "valid_from": _date(policy.valid_from),
         "valid_until": _date(policy.valid_until),
@@ -157,6 +165,9 @@ CSV_COLUMNS = [
     ("咨询电话", "phone"),
     ("政策依据", "basis.title"),
     ("文号", "basis.number"),
+    ("服务内容", "service.content"),
+    ("支出责任", "service.spending_text"),
+    ("村（居）标准项目", "service.village_standard"),
     ("状态", "status"),
     ("有效期起", "valid_from"),
     ("有效期止", "valid_until"),

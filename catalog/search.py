@@ -83,6 +83,7 @@ def policy_document(policy):
     body = [
         policy.eligibility,
         policy.benefit,
+        policy.service_content,
         policy.amount_display,
         *(f"{m.name} {m.note}" for m in policy.materials.all()),
         *(f"{s.title} {s.detail}" for s in policy.steps.all()),

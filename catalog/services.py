@@ -57,7 +57,7 @@ def submit_message(policy, kind, body, phone="", email="", publish_consent=False
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Message.objects.create(
+                message = Message.objects.create(
                     ref=new_ref(received),
                     policy=policy,
                     kind=kind,
@@ -70,6 +70,8 @@ def submit_message(policy, kind, body, phone="", email="", publish_consent=False
                 )
         except IntegrityError:  # a reference drawn twice; draw again
             continue
+        caching.bump()  # the evaluation page counts messages received
+        return message
     raise RuntimeError("could not draw a unique message reference")
 
 

@@ -34,6 +34,7 @@ urlpatterns = [
         name="region_print",
     ),
     path("regions/<slug:slug>/print.pdf", views.region_pdf, name="region_pdf"),
+    path("evaluation/", public_page(views.EvaluationView.as_view()), name="evaluation"),
     # Never cached: the finder's answers are the person's own and are kept nowhere.
     path("finder/", views.FinderView.as_view(), name="finder"),
     path("compare/", views.CompareView.as_view(), name="compare"),

@@ -23,7 +23,18 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
-from . import booklets, caching, calendar, eligibility, finder, opendata, qr, search, throttle
+from . import (
+    booklets,
+    caching,
+    calendar,
+    eligibility,
+    evaluation,
+    finder,
+    opendata,
+    qr,
+    search,
+    throttle,
+)
 from .eligibility import ENTERPRISE, FACTS, PERSON
 from .filters import UNRANKED_ORDER, PolicyFilter
 from .forms import LookupForm, MessageForm
@@ -315,6 +326,41 @@ class FinderView(TemplateView):
                 options = [(tag.slug, tag.name) for tag in tags[fact.tag_model].objects.all()]
             rows.append({"fact": fact, "options": options, "current": data.get(fact.key, "")})
         return rows
+
+
+class EvaluationView(TemplateView):
+    """基本公共服务 evaluation: per county/district, indicators computed from the catalogue, as
+    a table and as SVG bar charts with the gaps marked (catalog/evaluation.py)."""
+
+    template_name = "catalog/evaluation.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        themes, rows, city = evaluation.figures(on=today)
+        charts = [
+            evaluation.chart("village", _("村（居）标准项目提供率"), rows, lambda r: r.village),
+            evaluation.chart(
+                "services",
+                _("适用的基本公共服务项目数"),
+                rows,
+                lambda r: r.services,
+                percent=False,
+            ),
+            evaluation.chart("reviewed", _("近12个月核对率"), rows, lambda r: r.reviewed_share),
+            evaluation.chart("on-time", _("留言按时答复率"), rows, lambda r: r.on_time_share),
+        ]
+        return super().get_context_data(
+            themes=themes,
+            rows=rows,
+            city=city,
+            charts=charts,
+            today=today,
+            review_days=evaluation.REVIEW_DAYS,
+            page_updated=caching.cached(
+                "updated", lambda: last_updated(Policy.objects.published())
+            ),
+            **kwargs,
+        )
 
 
 def site_url(request):

@@ -6,6 +6,7 @@ from catalog.models import (
     Department,
     Domain,
     EnterpriseType,
+    Message,
     Policy,
     Region,
     Sector,
@@ -34,8 +35,11 @@ def demo(django_db_setup, django_db_blocker):
     """Loaded once for this module (through the project's loaddata, which indexes search)
     and removed afterwards, so other tests start from an empty catalogue."""
     with django_db_blocker.unblock():
-        call_command("loaddata", "reference", "demo_policies", "demo_rules", verbosity=0)
+        call_command(
+            "loaddata", "reference", "demo_policies", "demo_rules", "demo_services", verbosity=0
+        )
         yield
+        Message.objects.all().delete()
         Policy.objects.filter(parent__isnull=False).delete()
         for model in (
             Policy,

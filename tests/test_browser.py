@@ -47,6 +47,9 @@ PAGES = {
     "finder-result": "/finder/?who=person&region=huicheng&age=85&assistance=dibao&show=results",
     "compare": "/compare/?codes=HZ-LM-006,HZ-LM-007",
     "open-data": "/open-data/",
+    "evaluation": "/evaluation/",
+    "services": "/policies/?kind=public_service",
+    "service-detail": "/policies/HZ-GF-039/",
     "ask": "/policies/HZ-LM-001/ask/",
     "report": "/policies/HZ-LM-001/report/",
     "consult-lookup": "/consult/",
@@ -66,7 +69,9 @@ def browser():
 
 @pytest.fixture
 def site(transactional_db, live_server):
-    call_command("loaddata", "reference", "demo_policies", "demo_rules", verbosity=0)
+    call_command(
+        "loaddata", "reference", "demo_policies", "demo_rules", "demo_services", verbosity=0
+    )
     return live_server.url
 
 

@@ -1,5 +1,6 @@
 from .booklet import Booklet
-from .policy import Amount, Material, Period, Policy, Step, Unit
+from .policy import Amount, Material, Period, Policy, Spending, Step, Unit
+from .public_service import Provision, VillageItemStatus
 from .reference import Audience, Department, Domain, EnterpriseType, ListKind, Region, Sector
 from .rules import AmountBand, EligibilityRule
 from .supervision import DayKind, Message, StaffProfile, WorkCalendarDay
@@ -20,11 +21,14 @@ __all__ = [
     "Message",
     "Period",
     "Policy",
+    "Provision",
     "Region",
     "Sector",
+    "Spending",
     "StaffProfile",
     "Step",
     "SynonymGroup",
     "Unit",
+    "VillageItemStatus",
     "WorkCalendarDay",
 ]

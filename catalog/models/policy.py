@@ -10,7 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .reference import Audience, Department, Domain, EnterpriseType, ListKind, Region, Sector
+from .reference import (
+    KIND_ORDER,
+    Audience,
+    Department,
+    Domain,
+    EnterpriseType,
+    ListKind,
+    Region,
+    Sector,
+)
 
 CLOSING_SOON_DAYS = 30
 
@@ -175,8 +184,21 @@ class Unit(models.TextChoices):
     ONE_OFF = "once", _("一次性")
 
 
+class Spending(models.TextChoices):
+    """支出责任 of a basic public service item."""
+
+    CITY = "city", _("市级承担")
+    COUNTY = "county", _("县（区）承担")
+    SHARED = "shared", _("市、县（区）共同承担")
+
+
 class Policy(models.Model):
-    """One entry of a volume: the six printed fields plus what the portal needs."""
+    """One entry of a volume: the six printed fields plus what the portal needs.
+
+    A 基本公共服务 item (its domain is of that list kind) is an entry too, so search, filters,
+    volumes, open data and the booklet all carry it. It reads `eligibility` as 服务对象, `benefit`
+    as 服务标准, `department` as 牵头负责单位 and `basis_*` as 法律依据, and fills the three
+    service fields below, which stay empty for policies."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -272,6 +294,21 @@ class Policy(models.Model):
     phone = models.CharField(
         _("咨询电话"), max_length=60, blank=True, help_text=_("留空则显示主管部门电话。")
     )
+    service_content = models.TextField(
+        _("服务内容"), blank=True, help_text=_("仅基本公共服务项目填写：提供哪些服务。")
+    )
+    spending = models.CharField(
+        _("支出责任"),
+        max_length=10,
+        choices=Spending.choices,
+        blank=True,
+        help_text=_("仅基本公共服务项目填写。"),
+    )
+    village_standard = models.BooleanField(
+        _("村（居）标准项目"),
+        default=False,
+        help_text=_("每个村（居）都应提供的基本公共服务项目；各地落实情况在评价中统计。"),
+    )
 
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -365,6 +402,14 @@ class Policy(models.Model):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="policy_published_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(spending="") | Q(spending__in=Spending.values),
+                name="policy_spending_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(village_standard=False) | ~Q(spending=""),
+                name="policy_village_standard_is_service",
+            ),
         ]
 
     def __str__(self):
@@ -377,8 +422,14 @@ class Policy(models.Model):
         return (self.code, self.edition)
 
     def catalogue_position(self):
-        """Where the printed list puts the entry: by volume, then 惠企 before 利民, then domain."""
+        """Where the printed list puts the entry: by volume, then 惠企, 利民, 基本公共服务, then
+        domain."""
         return catalogue_position(self.region.order, self.domain.kind, self.domain.order)
+
+    @property
+    def is_service(self):
+        """A 基本公共服务 item rather than a policy (its domain must be selected)."""
+        return self.domain.kind == ListKind.PUBLIC_SERVICE
 
     def clean(self):
         errors = {}
@@ -399,6 +450,7 @@ class Policy(models.Model):
                 except (TypeError, ValueError):
                     errors[f"{prefix}_month"] = _("每年%(label)s的月、日无效。") % {"label": label}
         errors.update(self._clean_amount())
+        errors.update(self._clean_service())
         if errors:
             raise ValidationError(errors)
 
@@ -418,6 +470,24 @@ class Policy(models.Model):
             return {"amount_min": _("金额不能为负数。")}
         if kind in (Amount.FIXED, Amount.RANGE) and not self.amount_unit:
             return {"amount_unit": _("请选择计发周期。")}
+        return {}
+
+    def _clean_service(self):
+        if self.domain_id is None:
+            return {}
+        if self.is_service:
+            errors = {}
+            if not self.service_content.strip():
+                errors["service_content"] = _("基本公共服务项目请填写服务内容。")
+            if not self.spending:
+                errors["spending"] = _("基本公共服务项目请选择支出责任。")
+            return errors
+        if self.service_content.strip() or self.spending or self.village_standard:
+            return {
+                "domain": _(
+                    "服务内容、支出责任和村（居）标准项目只用于基本公共服务，请选择基本公共服务的领域或清空这些项。"
+                )
+            }
         return {}
 
     @property
@@ -533,8 +603,9 @@ def period_state(fields, on):
 
 
 def catalogue_position(region_order, kind, domain_order):
-    """The value of `catalog_order`: region order, list (惠企 0, 利民 1), domain order."""
-    return region_order * 10_000 + (kind != ListKind.ENTERPRISE) * 1_000 + min(domain_order, 999)
+    """The value of `catalog_order`: region order, list (惠企 0, 利民 1, 基本公共服务 2),
+    domain order."""
+    return region_order * 10_000 + KIND_ORDER[kind] * 1_000 + min(domain_order, 999)
 
 
 def format_number(value):

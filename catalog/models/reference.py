@@ -21,6 +21,11 @@ class SlugNaturalKey:
 class ListKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("惠企政策")
     RESIDENT = "resident", _("利民政策")
+    PUBLIC_SERVICE = "public_service", _("基本公共服务")
+
+
+# The order of the lists in print and on screen: 惠企, 利民, then 基本公共服务.
+KIND_ORDER = {ListKind.ENTERPRISE: 0, ListKind.RESIDENT: 1, ListKind.PUBLIC_SERVICE: 2}
 
 
 class Region(SlugNaturalKey, models.Model):
@@ -30,6 +35,10 @@ class Region(SlugNaturalKey, models.Model):
         CITY = "city", _("市")
         COUNTY = "county", _("县（区）")
         ZONE = "zone", _("功能区")
+
+    class Area(models.TextChoices):
+        URBAN = "urban", _("城区")
+        RURAL = "rural", _("县域")
 
     slug = models.SlugField(_("标识"), unique=True)
     code = models.CharField(
@@ -48,6 +57,14 @@ class Region(SlugNaturalKey, models.Model):
         blank=True,
         related_name="children",
     )
+    # The level puts 区 and 县 together; the evaluation page compares them, so it is data too.
+    area = models.CharField(
+        _("城乡类别"),
+        max_length=10,
+        choices=Area.choices,
+        blank=True,
+        help_text=_("基本公共服务评价按城区、县域比较差距；市级总册留空。"),
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     objects = SlugManager()
@@ -64,6 +81,10 @@ class Region(SlugNaturalKey, models.Model):
                 condition=models.Q(level="city", parent__isnull=True)
                 | (~models.Q(level="city") & models.Q(parent__isnull=False)),
                 name="region_only_city_is_top",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(area="") | ~models.Q(level="city"),
+                name="region_city_has_no_area",
             ),
         ]
 
@@ -82,6 +103,8 @@ class Region(SlugNaturalKey, models.Model):
     def clean(self):
         if self.parent is not None and self.parent.level != self.Level.CITY:
             raise ValidationError({"parent": _("县（区）和功能区的上级必须是市。")})
+        if self.area and self.level == self.Level.CITY:
+            raise ValidationError({"area": _("市级总册不分城区、县域，请留空。")})
 
     def covering_ids(self):
         """The volumes that apply to someone located here: this one and the city volume."""

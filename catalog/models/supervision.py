@@ -144,6 +144,9 @@ class StaffProfile(models.Model):
 
 
 class MessageQuerySet(models.QuerySet):
+    def get_by_natural_key(self, ref):
+        return self.get(ref=ref)
+
     def visible_to(self, user):
         """The messages a staff account owns: superusers and city staff (city volume, no
         department) see all; a county's staff their volume's; a department's staff its own.
@@ -247,6 +250,9 @@ class Message(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalog:consult", args=[self.ref])
+
+    def natural_key(self):
+        return (self.ref,)
 
     def clean(self):
         if self.status == self.Status.ANSWERED and not self.reply.strip():
