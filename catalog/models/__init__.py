@@ -3,6 +3,7 @@ from .reference import Audience, Department, Domain, EnterpriseType, ListKind, R
 from .rules import AmountBand, EligibilityRule
 from .supervision import DayKind, Message, StaffProfile, WorkCalendarDay
 from .synonym import SynonymGroup
+from .workflow import ProposedChange
 
 __all__ = [
     "Amount",
@@ -18,6 +19,7 @@ __all__ = [
     "Message",
     "Period",
     "Policy",
+    "ProposedChange",
     "Region",
     "Sector",
     "StaffProfile",
