@@ -133,8 +133,8 @@ def get_status(role, url_name, target):
     """The status a GET must answer with: `target` is "own" or "other"."""
     out_of_scope = target == "other"
     if role == "nobody":
-        views_of_ours = ("catalog_policy_history", "catalog_policy_restore", "catalog_policy_review")
-        return 404 if url_name in views_of_ours else 403
+        ours = ("catalog_policy_history", "catalog_policy_restore", "catalog_policy_review")
+        return 404 if url_name in ours else 403
     if url_name == "catalog_policy_changelist":
         return 200
     if url_name == "catalog_policy_add":
@@ -211,7 +211,7 @@ def refused_posts(world, role, target):
             ),
         ]
     if target == "own":
-        # Nobody publishes through the status field; editors not on the review page either: neither by the status field nor on the review page.
+        # Nobody publishes through the status field: only on the review page.
         posts += [(f"{ADMIN}add/", change_form(entry, code="NEW-1", status="published"))]
     return posts
 
@@ -303,7 +303,7 @@ def test_only_city_staff_edit_reference_data(world, role):
         {"slug": "x", "code": "1", "name": "改名", "level": "county", "order": 1},
     )
     assert response.status_code == 403
-    assert client.get(f"/admin/catalog/synonymgroup/add/").status_code == 403
+    assert client.get("/admin/catalog/synonymgroup/add/").status_code == 403
     assert catalogue_state() == before
 
 

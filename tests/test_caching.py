@@ -61,8 +61,10 @@ def test_publishing_in_the_admin_shows_on_the_next_request(staff, reviewer, publ
         assert "新增的护理补贴" in page or "新增的<mark>护理</mark>补贴" in page
 
 
-def test_withdrawing_in_the_admin_removes_the_entry_on_the_next_request(  # noqa: F811
-    staff, reviewer, public
+def test_withdrawing_in_the_admin_removes_the_entry_on_the_next_request(
+    staff,  # noqa: F811
+    reviewer,  # noqa: F811
+    public,
 ):
     policy = add_and_publish(staff, reviewer)
     assert "新增的<mark>护理</mark>补贴" in public.get("/policies/?q=护理").content.decode()
@@ -77,8 +79,10 @@ def test_withdrawing_in_the_admin_removes_the_entry_on_the_next_request(  # noqa
         assert "新增的" not in page
 
 
-def test_editing_in_the_admin_shows_the_new_text_on_the_next_request(  # noqa: F811
-    staff, reviewer, public
+def test_editing_in_the_admin_shows_the_new_text_on_the_next_request(
+    staff,  # noqa: F811
+    reviewer,  # noqa: F811
+    public,
 ):
     policy = add_and_publish(staff, reviewer)
     texts(public)
