@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from .access import scope_for
 from .models import AmountBand, EligibilityRule, Material, Policy, ProposedChange, Step
-from .models.policy import TAG_FIELDS
+from .models.policy import TAG_FIELDS, format_number
 from .services import index_policies
 
 # Inline relation → (model, the fields staff edit), in the order the change form shows them.
@@ -332,7 +332,7 @@ def _display_field(field, value):
     if field.get_internal_type() == "BooleanField":
         return _("是") if value else _("否")
     if field.get_internal_type() == "DecimalField":
-        return str(field.to_python(value).normalize())
+        return format_number(field.to_python(value))
     return str(value)
 
 

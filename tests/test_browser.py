@@ -246,7 +246,7 @@ def test_county_edit_is_reviewed_by_city_staff_and_then_public(browser, site):
     editor.fill("#id_change_note", "按2026年文件更新名称")
     editor.screenshot(path=SCREENSHOTS / "admin-county-edit.png", full_page=False)
     editor.click("input[name=_save]")
-    assert "修改已提交审核" in editor.content()
+    assert "修改已提交审核" in editor.locator(".messagelist").inner_text()
     assert entry.name in open_page(browser, site).goto(site + entry.get_absolute_url()).text()
 
     reviewer = log_in(browser, site, "city-reviewer")
@@ -259,7 +259,7 @@ def test_county_edit_is_reviewed_by_city_staff_and_then_public(browser, site):
     phone.goto(reviewer.url)
     phone.screenshot(path=SCREENSHOTS / "admin-review-phone.png", full_page=True)
     reviewer.click("input[name=approve]")
-    assert "审核通过，已发布" in reviewer.content()
+    assert "审核通过，已发布" in reviewer.locator(".messagelist").inner_text()
     public = open_page(browser, site)
     public.goto(site + entry.get_absolute_url())
     assert "惠城区新修订的补贴" in public.content()
