@@ -114,7 +114,19 @@ def staff_user(username, region=None, department=None, superuser=False, role=Non
     elif role is None and region is not None:
         role = access.CITY if region.parent_id is None else access.COUNTY
     if role:
+        if not Group.objects.filter(name=access.GROUPS[role]).exists():
+            ensure_roles()
         user.groups.add(Group.objects.get(name=access.GROUPS[role]))
     if region or department:
         StaffProfile.objects.create(user=user, region=region, department=department)
     return user
+
+
+def ensure_roles():
+    """The role groups again, after a transactional test's flush emptied the tables the
+    migration filled."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("catalog.migrations.0008_backoffice_roles").create_roles(apps, None)
