@@ -1,11 +1,14 @@
-"""Who may do what in the back office, decided in one place: `scope_for(user)`.
+"""Who may see and change which entries in the back office: the one place that decides.
 
-Roles, from the user's StaffProfile: a superuser, or a profile on the city volume without a
-department, is city staff (everything, publishes); a profile on a county/district volume is that
-county's staff; a profile with a department is that department's staff. Anyone else has no role
-and may do nothing."""
+A staff account's role is the group it belongs to; its `StaffProfile` says which region
+(county/district staff) or department (department staff) it answers for. Superusers are city
+staff. An account with no role, or a scoped role without its region or department, sees
+nothing."""
 
 from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Region, StaffProfile
 
@@ -13,6 +16,23 @@ CITY = "city"
 COUNTY = "county"
 DEPARTMENT = "department"
 AUDITOR = "auditor"
+
+# Group names as staff see them in the admin; the migration that creates the groups uses the same.
+GROUPS = {
+    CITY: "市财政局",
+    COUNTY: "县区财政",
+    DEPARTMENT: "部门",
+    AUDITOR: "审计",
+}
+ROLE_LABELS = {
+    CITY: _("市财政局（全部条目，审核发布）"),
+    COUNTY: _("县区财政（本分册条目）"),
+    DEPARTMENT: _("部门（本部门条目）"),
+    AUDITOR: _("审计（只读）"),
+}
+# When an account sits in several groups, the narrower reading wins over the wider one only
+# for auditors (read-only beats everything); otherwise the first role in this order.
+PRECEDENCE = [AUDITOR, CITY, COUNTY, DEPARTMENT]
 
 
 @dataclass(frozen=True)
@@ -23,78 +43,115 @@ class Scope:
 
     @property
     def can_publish(self):
+        """Only city staff publish, approve proposed changes and delete."""
         return self.role == CITY
 
     @property
     def read_only(self):
-        return self.role not in (CITY, COUNTY, DEPARTMENT)
+        """Auditors see everything and change nothing; accounts without a role change nothing."""
+        return self.role in (AUDITOR, None)
+
+    def _policy_q(self, prefix=""):
+        if self.role in (CITY, AUDITOR):
+            return Q()
+        if self.role == COUNTY:
+            return Q(**{f"{prefix}region": self.region})
+        if self.role == DEPARTMENT:
+            return Q(**{f"{prefix}department": self.department})
+        return None
 
     def policies(self, queryset):
-        """The entries of `queryset` this user may work on."""
-        if self.role in (CITY, AUDITOR):
-            return queryset
-        if self.role == COUNTY:
-            return queryset.filter(region=self.region)
-        if self.role == DEPARTMENT:
-            return queryset.filter(department=self.department)
-        return queryset.none()
+        """The entries of `queryset` this account may see: all for city staff and auditors,
+        the own volume's for county staff, the own department's for department staff."""
+        return self.related(queryset, "")
+
+    def related(self, queryset, path):
+        """Rows of `queryset` whose entry (reached through `path`, e.g. "policy") is in scope."""
+        condition = self._policy_q(f"{path}__" if path else "")
+        return queryset.none() if condition is None else queryset.filter(condition)
 
     def allows(self, policy):
-        if self.role in (CITY, AUDITOR):
-            return True
+        """May edit this entry: in scope and not read-only."""
+        if self.read_only:
+            return False
         if self.role == COUNTY:
             return policy.region_id == self.region.pk
         if self.role == DEPARTMENT:
             return policy.department_id == self.department.pk
-        return False
+        return True
 
     def allows_region(self, region):
-        if self.role == CITY:
-            return True
-        return self.role == COUNTY and region is not None and region.pk == self.region.pk
+        return not self.read_only and self.regions().filter(pk=region.pk).exists()
 
     def allows_department(self, department):
-        if self.role == CITY:
-            return True
-        if department is None:
-            return False
-        if self.role == COUNTY:
-            return department.region_id == self.region.pk
-        return self.role == DEPARTMENT and department.pk == self.department.pk
+        return not self.read_only and self.departments().filter(pk=department.pk).exists()
 
     def regions(self):
-        if self.role in (CITY, AUDITOR):
-            return Region.objects.all()
+        """Volumes this account may put entries in: all for city staff, the own volume for
+        county staff; a department's region and, for a city department, every volume."""
+        regions = Region.objects.all()
+        if self.read_only:
+            return regions.none()
         if self.role == COUNTY:
-            return Region.objects.filter(pk=self.region.pk)
+            return regions.filter(pk=self.region.pk)
         if self.role == DEPARTMENT:
-            return Region.objects.filter(pk=self.department.region_id)
-        return Region.objects.none()
+            home = self.department.region
+            return regions if home.parent_id is None else regions.filter(pk=home.pk)
+        return regions
 
     def departments(self):
-        if self.role in (CITY, AUDITOR):
-            return Department.objects.all()
+        """Departments this account may name on an entry: all for city staff; the own
+        region's and the city's departments for county staff; only its own for a department."""
+        departments = Department.objects.all()
+        if self.read_only:
+            return departments.none()
         if self.role == COUNTY:
-            return Department.objects.filter(region=self.region)
+            return departments.filter(Q(region=self.region) | Q(region__parent__isnull=True))
         if self.role == DEPARTMENT:
-            return Department.objects.filter(pk=self.department.pk)
-        return Department.objects.none()
+            return departments.filter(pk=self.department.pk)
+        return departments
+
+    def parent_candidates(self, queryset):
+        """Entries an entry may localize: the ones in scope and every entry of the city
+        volume (a county entry refines a city one it cannot edit)."""
+        if self.read_only:
+            return queryset.none()
+        return queryset.filter(self._policy_q() | Q(region__parent__isnull=True))
 
 
-NOBODY = Scope(role=None)
+NO_SCOPE = Scope(role=None)
+
+
+def role_of(user):
+    if not (user.is_active and user.is_staff):
+        return None
+    if user.is_superuser:
+        return CITY
+    names = set(user.groups.values_list("name", flat=True))
+    for role in PRECEDENCE:
+        if GROUPS[role] in names:
+            return role
+    return None
 
 
 def scope_for(user):
-    """The Scope of `user` (see the module docstring); NOBODY for anyone without a role."""
-    if not (user.is_active and user.is_staff):
-        return NOBODY
-    if user.is_superuser:
-        return Scope(role=CITY)
+    """The account's Scope, read once per request (cached on the user object)."""
+    cached = getattr(user, "_catalog_scope", None)
+    if cached is not None:
+        return cached
+    scope = _build_scope(user)
+    if user.is_authenticated:
+        user._catalog_scope = scope
+    return scope
+
+
+def _build_scope(user):
+    role = role_of(user)
+    if role in (None, CITY, AUDITOR):
+        return Scope(role=role)
     profile = StaffProfile.objects.filter(user=user).select_related("region", "department").first()
-    if profile is None:
-        return NOBODY
-    if profile.department_id:
-        return Scope(role=DEPARTMENT, region=profile.region, department=profile.department)
-    if profile.region.parent_id is None:
-        return Scope(role=CITY, region=profile.region)
-    return Scope(role=COUNTY, region=profile.region)
+    if role == COUNTY and profile and profile.region and profile.region.parent_id:
+        return Scope(role=COUNTY, region=profile.region)
+    if role == DEPARTMENT and profile and profile.department:
+        return Scope(role=DEPARTMENT, department=profile.department)
+    return NO_SCOPE

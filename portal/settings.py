@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "csp",
+    "simple_history",
 ]
 
 MIDDLEWARE = [

@@ -3,13 +3,14 @@
 import datetime
 import itertools
 
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from catalog.models import Department, Domain, ListKind, Message, Policy, Region, StaffProfile
 from catalog.services import index_policies
 
 _counter = itertools.count(1)
+PASSWORD = "pw-for-tests-only"
 
 
 def city():
@@ -99,18 +100,33 @@ def make_message(policy=None, **overrides):
     return message
 
 
-def staff_user(username, region=None, department=None, superuser=False):
-    """A staff account allowed to read, answer and delete messages, owning what its profile
-    says (a region, a department, or with neither and no superuser flag: nothing)."""
-    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
+def staff_user(username, region=None, department=None, superuser=False, role=None):
+    """A staff account in the group of `role` (catalog.access), by default the one its profile
+    implies: a department's staff, a county's staff, or city staff for the city volume; with
+    neither region nor department, no role and so nothing in scope."""
+    from catalog import access
+
+    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
     user.is_superuser = superuser
     user.save()
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="catalog",
-            codename__in=["view_message", "change_message", "delete_message"],
-        )
-    )
+    if role is None and department is not None:
+        role = access.DEPARTMENT
+    elif role is None and region is not None:
+        role = access.CITY if region.parent_id is None else access.COUNTY
+    if role:
+        if not Group.objects.filter(name=access.GROUPS[role]).exists():
+            ensure_roles()
+        user.groups.add(Group.objects.get(name=access.GROUPS[role]))
     if region or department:
         StaffProfile.objects.create(user=user, region=region, department=department)
     return user
+
+
+def ensure_roles():
+    """The role groups again, after a transactional test's flush emptied the tables the
+    migration filled."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("catalog.migrations.0010_backoffice_roles").create_roles(apps, None)

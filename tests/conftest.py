@@ -23,6 +23,12 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Accounts are built in many tests; production hashing costs ~0.6 s each on this machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Each test starts with nothing cached, whatever the test before it read.
     from django.core.cache import cache

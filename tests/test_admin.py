@@ -1,9 +1,10 @@
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from catalog.models import Policy
 
-from .builders import city, department, domain, make_policy
+from .builders import city, department, domain, make_policy, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +14,26 @@ def staff(client):
     user = User.objects.create_superuser("finance", "finance@example.com", "pw-for-tests-only")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def reviewer():
+    """A second city finance account: the one who publishes what `staff` wrote."""
+    client = Client()
+    client.force_login(staff_user("reviewer", region=city()))
+    return client
+
+
+def add_and_publish(staff, reviewer, **overrides):
+    """An entry written in the admin by `staff` and published by `reviewer`, as the workflow
+    requires."""
+    response = staff.post("/admin/catalog/policy/add/", policy_form(**overrides))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    policy = Policy.objects.get(code=overrides.get("code", "HZ-LM-777"))
+    response = reviewer.post(f"/admin/catalog/policy/{policy.pk}/review/", {"approve": "1"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    policy.refresh_from_db()
+    return policy
 
 
 def inline_management(prefix, total=0):
@@ -38,7 +59,8 @@ def policy_form(**overrides):
         "amount_min": "150",
         "amount_unit": "month",
         "period_mode": "always",
-        "status": "published",
+        "status": "review",
+        "change_note": "新增条目",
         **inline_management("materials", 1),
         "materials-0-order": "1",
         "materials-0-name": "残疾人证",
@@ -62,11 +84,10 @@ def test_admin_lists_filters_and_searches_policies(staff):
     assert "高龄津贴" in response.content.decode()
 
 
-def test_saving_in_the_admin_publishes_stamps_and_indexes_for_search(staff, client):
-    response = staff.post("/admin/catalog/policy/add/", policy_form())
-    assert response.status_code == 302, response.content.decode()[:2000]
-    policy = Policy.objects.get(code="HZ-LM-777")
+def test_saving_and_publishing_in_the_admin_stamps_and_indexes_for_search(staff, reviewer, client):
+    policy = add_and_publish(staff, reviewer)
     assert policy.published_at is not None
+    assert policy.published_by.username == "reviewer"
     assert policy.materials.get().name == "残疾人证"
     assert policy.rules.get().expected == ["1", "2"]
     assert "残疾 疾人" in policy.search_document

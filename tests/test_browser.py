@@ -15,6 +15,8 @@ from playwright.sync_api import sync_playwright
 
 from catalog.models import Policy
 
+from .builders import PASSWORD
+
 # Playwright's sync API runs an event loop in this thread; Django's database calls from the
 # test itself are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -224,3 +226,47 @@ def test_admin_works_under_the_content_security_policy(browser, site):
     assert page.locator(".datetimeshortcuts").count() > 0
     page.locator(".add-row a").first.click()
     assert violations == {}
+
+
+def log_in(browser, site, username, width=1280, height=900):
+    page = open_page(browser, site, width=width, height=height)
+    page.goto(site + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    return page
+
+
+def test_county_edit_is_reviewed_by_city_staff_and_then_public(browser, site):
+    from catalog.models import Region
+
+    from .builders import staff_user
+
+    staff_user("huicheng-editor", region=Region.objects.get(slug="huicheng"))
+    staff_user("city-reviewer", region=Region.objects.get(slug="huizhou"))
+    entry = Policy.objects.filter(region__slug="huicheng", status="published").first()
+    editor = log_in(browser, site, "huicheng-editor")
+    editor.goto(f"{site}/admin/catalog/policy/{entry.pk}/change/")
+    editor.fill("#id_name", "惠城区新修订的补贴")
+    editor.fill("#id_change_note", "按2026年文件更新名称")
+    editor.screenshot(path=SCREENSHOTS / "admin-county-edit.png", full_page=False)
+    editor.click("input[name=_save]")
+    assert "修改已提交审核" in editor.locator(".messagelist").inner_text()
+    assert entry.name in open_page(browser, site).goto(site + entry.get_absolute_url()).text()
+
+    reviewer = log_in(browser, site, "city-reviewer")
+    reviewer.goto(f"{site}/admin/catalog/policy/?review=waiting")
+    reviewer.click(f"text={entry.code}")
+    reviewer.click("text=审核")
+    assert "惠城区新修订的补贴" in reviewer.content()
+    reviewer.screenshot(path=SCREENSHOTS / "admin-review.png", full_page=True)
+    phone = log_in(browser, site, "city-reviewer", width=390, height=844)
+    phone.goto(reviewer.url)
+    phone.screenshot(path=SCREENSHOTS / "admin-review-phone.png", full_page=True)
+    reviewer.click("input[name=approve]")
+    assert "审核通过，已发布" in reviewer.locator(".messagelist").inner_text()
+    public = open_page(browser, site)
+    public.goto(site + entry.get_absolute_url())
+    assert "惠城区新修订的补贴" in public.content()
+    reviewer.goto(f"{site}/admin/catalog/policy/{entry.pk}/history/")
+    reviewer.screenshot(path=SCREENSHOTS / "admin-history.png", full_page=True)

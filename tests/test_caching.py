@@ -11,7 +11,13 @@ from catalog import caching
 from catalog.models import Message, Policy
 
 from .builders import county, make_message, make_policy
-from .test_admin import inline_management, policy_form, staff  # noqa: F401 -- fixture
+from .test_admin import (  # noqa: F401 -- fixtures
+    add_and_publish,
+    inline_management,
+    policy_form,
+    reviewer,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,30 +35,42 @@ def texts(client, urls=PUBLIC_PAGES):
     return [client.get(url).content.decode() for url in urls]
 
 
-def unchanged_form(**overrides):
+def unchanged_form(policy, **overrides):
     """The admin change form of the entry `policy_form` created, adding no inline rows."""
-    return policy_form(**inline_management("materials"), **inline_management("rules"), **overrides)
+    fields = {"status": "published", "change_note": "测试修改", "seen_version": policy.version}
+    return policy_form(
+        **inline_management("materials"), **inline_management("rules"), **{**fields, **overrides}
+    )
 
 
-def test_publishing_in_the_admin_shows_on_the_next_request(staff, public):  # noqa: F811
+def test_publishing_in_the_admin_shows_on_the_next_request(staff, reviewer, public):  # noqa: F811
     make_policy(name="早已公开的补贴")
     home, *lists = texts(public)
     assert "已发布 1 项" in home
     assert not any("新增的" in page for page in lists)
     assert staff.post("/admin/catalog/policy/add/", policy_form()).status_code == 302
+    assert not any("新增的" in page for page in texts(public)[1:])  # in review: not public
+    policy = Policy.objects.get(code="HZ-LM-777")
+    assert (
+        reviewer.post(f"/admin/catalog/policy/{policy.pk}/review/", {"approve": "1"}).status_code
+        == 302
+    )
     home, *lists = texts(public)
     assert "已发布 2 项" in home
     for page in lists:
         assert "新增的护理补贴" in page or "新增的<mark>护理</mark>补贴" in page
 
 
-def test_withdrawing_in_the_admin_removes_the_entry_on_the_next_request(staff, public):  # noqa: F811
-    staff.post("/admin/catalog/policy/add/", policy_form())
-    policy = Policy.objects.get(code="HZ-LM-777")
+def test_withdrawing_in_the_admin_removes_the_entry_on_the_next_request(
+    staff,  # noqa: F811
+    reviewer,  # noqa: F811
+    public,
+):
+    policy = add_and_publish(staff, reviewer)
     assert "新增的<mark>护理</mark>补贴" in public.get("/policies/?q=护理").content.decode()
     texts(public)
     response = staff.post(
-        f"/admin/catalog/policy/{policy.pk}/change/", unchanged_form(status="withdrawn")
+        f"/admin/catalog/policy/{policy.pk}/change/", unchanged_form(policy, status="withdrawn")
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     home, *lists = texts(public)
@@ -61,11 +79,16 @@ def test_withdrawing_in_the_admin_removes_the_entry_on_the_next_request(staff, p
         assert "新增的" not in page
 
 
-def test_editing_in_the_admin_shows_the_new_text_on_the_next_request(staff, public):  # noqa: F811
-    staff.post("/admin/catalog/policy/add/", policy_form())
-    policy = Policy.objects.get(code="HZ-LM-777")
+def test_editing_in_the_admin_shows_the_new_text_on_the_next_request(
+    staff,  # noqa: F811
+    reviewer,  # noqa: F811
+    public,
+):
+    policy = add_and_publish(staff, reviewer)
     texts(public)
-    staff.post(f"/admin/catalog/policy/{policy.pk}/change/", unchanged_form(name="改名的护理津贴"))
+    staff.post(
+        f"/admin/catalog/policy/{policy.pk}/change/", unchanged_form(policy, name="改名的护理津贴")
+    )
     pages = texts(public)
     assert "改名的护理津贴" in pages[1]
     assert "改名的<mark>护理</mark>津贴" in pages[2]

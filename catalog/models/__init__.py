@@ -5,6 +5,7 @@ from .reference import Audience, Department, Domain, EnterpriseType, ListKind, R
 from .rules import AmountBand, EligibilityRule
 from .supervision import DayKind, Message, StaffProfile, WorkCalendarDay
 from .synonym import SynonymGroup
+from .workflow import ProposedChange
 
 __all__ = [
     "Amount",
@@ -21,6 +22,7 @@ __all__ = [
     "Message",
     "Period",
     "Policy",
+    "ProposedChange",
     "Provision",
     "Region",
     "Sector",

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
@@ -9,6 +10,8 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from .reference import (
     KIND_ORDER,
@@ -192,6 +195,21 @@ class Spending(models.TextChoices):
     SHARED = "shared", _("市、县（区）共同承担")
 
 
+TAG_FIELDS = ["audiences", "sectors", "enterprise_types"]
+# Written by index_policies with bulk_update: derived from the entry, so not a version of it.
+DERIVED_FIELDS = ["search_document", "catalog_order", "list_kind"]
+
+
+class TagSnapshot(models.Model):
+    """Base of the entry's history rows: the tag sets as they were (simple-history keeps only
+    the entry's own columns)."""
+
+    tags = models.JSONField(_("标签"), default=dict, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class Policy(models.Model):
     """One entry of a volume: the six printed fields plus what the portal needs.
 
@@ -316,6 +334,17 @@ class Policy(models.Model):
     valid_from = models.DateField(_("有效期起"), null=True, blank=True)
     valid_until = models.DateField(_("有效期止"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # Raised by every saved edit; the change form carries it back so a stale save is refused.
+    version = models.PositiveIntegerField(_("版本号"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     last_reviewed_on = models.DateField(_("最近核对日期"), null=True, blank=True)
@@ -331,6 +360,9 @@ class Policy(models.Model):
     list_kind = models.CharField(_("清单"), max_length=20, editable=False, blank=True)
 
     objects = PolicyQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=DERIVED_FIELDS, bases=[TagSnapshot], verbose_name=_("政策条目历史版本")
+    )
 
     class Meta:
         verbose_name = _("政策条目")
@@ -641,6 +673,8 @@ class Material(models.Model):
     copies = models.PositiveSmallIntegerField(_("份数"), default=1)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
+    history = HistoricalRecords(verbose_name=_("申报材料历史版本"))
+
     class Meta:
         verbose_name = _("申报材料")
         verbose_name_plural = _("申报材料")
@@ -661,6 +695,8 @@ class Step(models.Model):
     title = models.CharField(_("步骤"), max_length=100)
     detail = models.TextField(_("说明"), blank=True)
 
+    history = HistoricalRecords(verbose_name=_("办理步骤历史版本"))
+
     class Meta:
         verbose_name = _("办理步骤")
         verbose_name_plural = _("办理步骤")
@@ -668,3 +704,15 @@ class Step(models.Model):
 
     def __str__(self):
         return self.title
+
+
+def record_tags(sender, instance, history_instance, **kwargs):
+    """Each version of an entry keeps the primary keys of its tags at that moment."""
+    if isinstance(instance, Policy):
+        history_instance.tags = {
+            name: sorted(getattr(instance, name).values_list("pk", flat=True))
+            for name in TAG_FIELDS
+        }
+
+
+pre_create_historical_record.connect(record_tags, dispatch_uid="catalog_policy_tags")

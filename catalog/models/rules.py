@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from catalog import eligibility
 
@@ -29,6 +30,8 @@ class EligibilityRule(models.Model):
         blank=True,
         help_text=_("符合时给申请人看的话，如“年满80周岁”。留空则自动生成。"),
     )
+
+    history = HistoricalRecords(verbose_name=_("结构化申领条件历史版本"))
 
     class Meta:
         verbose_name = _("申领条件（结构化）")
@@ -87,6 +90,8 @@ class AmountBand(models.Model):
     amount = models.DecimalField(
         _("金额（元）"), max_digits=12, decimal_places=2, help_text=_("计发周期同条目。")
     )
+
+    history = HistoricalRecords(verbose_name=_("分档金额历史版本"))
 
     class Meta:
         verbose_name = _("分档金额")

@@ -148,21 +148,12 @@ class MessageQuerySet(models.QuerySet):
         return self.get(ref=ref)
 
     def visible_to(self, user):
-        """The messages a staff account owns: superusers and city staff (city volume, no
-        department) see all; a county's staff their volume's; a department's staff its own.
-        Anyone else sees none."""
-        if not (user.is_active and user.is_staff):
-            return self.none()
-        if user.is_superuser:
-            return self
-        profile = StaffProfile.objects.filter(user=user).select_related("region").first()
-        if profile is None:
-            return self.none()
-        if profile.department_id:
-            return self.filter(policy__department=profile.department_id)
-        if profile.region.parent_id is None:
-            return self
-        return self.filter(policy__region=profile.region_id)
+        """The messages a staff account owns: those about the entries in its scope, as
+        `catalog.access` decides it (all for city staff and auditors, a volume's for county
+        staff, a department's for department staff, none for anyone else)."""
+        from catalog.access import scope_for  # access reads these models
+
+        return scope_for(user).related(self, "policy")
 
     def open(self):
         """Still waiting for a reply: new or in progress."""
