@@ -8,7 +8,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import caching
+from . import admin_login, caching  # noqa: F401 -- admin_login registers the login audit log
+from .admin_io import NeedsAttentionMixin, PolicySpreadsheetMixin
 from .models import (
     AmountBand,
     Audience,
@@ -163,7 +164,7 @@ class PolicyAdminForm(forms.ModelForm):
 
 
 @admin.register(Policy)
-class PolicyAdmin(CatalogWriteMixin, admin.ModelAdmin):
+class PolicyAdmin(PolicySpreadsheetMixin, NeedsAttentionMixin, CatalogWriteMixin, admin.ModelAdmin):
     form = PolicyAdminForm
     formfield_overrides = HTTPS_URLS
     list_display = ["code", "name", "region", "domain", "department", "status", "updated_at"]

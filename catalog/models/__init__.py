@@ -1,3 +1,4 @@
+from .audit import LoginFailure, LoginLockout, LoginRecord
 from .policy import Amount, Material, Period, Policy, Step, Unit
 from .reference import Audience, Department, Domain, EnterpriseType, ListKind, Region, Sector
 from .rules import AmountBand, EligibilityRule
@@ -14,6 +15,9 @@ __all__ = [
     "EligibilityRule",
     "EnterpriseType",
     "ListKind",
+    "LoginFailure",
+    "LoginLockout",
+    "LoginRecord",
     "Material",
     "Message",
     "Period",

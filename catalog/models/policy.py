@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .reference import Audience, Department, Domain, EnterpriseType, ListKind, Region, Sector
 
@@ -290,6 +291,7 @@ class Policy(models.Model):
     catalog_order = models.PositiveIntegerField(editable=False, default=0)
 
     objects = PolicyQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_document", "catalog_order"])
 
     class Meta:
         verbose_name = _("政策条目")
