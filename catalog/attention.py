@@ -3,7 +3,7 @@ of a queryset, so the admin applies it to the entries the user's scope reaches."
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,12 +22,13 @@ def review_due_before(on):
 
 def not_reviewed(queryset, on=None):
     """Published entries nobody has checked in the last 12 months: `last_reviewed_on` empty
-    or before the same day a year ago (on that day itself it is still recent)."""
+    or before the same day a year ago (on that day itself it is still recent). Never-checked
+    entries first, then the oldest check."""
     since = review_due_before(on or timezone.localdate())
     return queryset.filter(
         Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lt=since),
         status=Policy.Status.PUBLISHED,
-    ).order_by("last_reviewed_on", "code")
+    ).order_by(F("last_reviewed_on").asc(nulls_first=True), "code")
 
 
 def closing_soon(queryset, on=None):
