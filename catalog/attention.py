@@ -101,7 +101,7 @@ def sections(queryset, on=None):
         (
             "not_reviewed",
             _("超过 12 个月未核对"),
-            _("已发布、最近核对日期为空或早于 %(date)s 的条目。")
+            _("已发布、最近核对日期为空或早于%(date)s的条目。")
             % {"date": _date(review_due_before(on))},
             not_reviewed(queryset, on),
         ),

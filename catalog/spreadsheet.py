@@ -672,9 +672,11 @@ def check_rows(rows, scope):
         (policy.code, policy.edition): policy
         for policy in Policy.objects.filter(code__in={row.code for row in rows if row.code})
     }
+    order = {header: n for n, header in enumerate(headers())}
     for row in rows:
         edition = editions[row.number]
         _build(row, existing.get((row.code, edition)), edition, scope)
+        row.errors.sort(key=lambda error: order.get(error[0], len(order)))
     return rows
 
 
