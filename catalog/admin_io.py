@@ -119,7 +119,11 @@ class PolicySpreadsheetMixin:
             outcome = spreadsheet.import_rows(rows, request.user, pending["note"])
         except IntegrityError:
             messages.error(
-                request, _("导入时有人同时写入了相同编号的条目，已全部撤销，请重新导入。")
+                request,
+                _(
+                    "写入时数据库拒绝了其中的数据（可能有人同时写入了相同编号的条目），"
+                    "已全部撤销，没有写入任何内容。请重新上传检查。"
+                ),
             )
             return HttpResponseRedirect(reverse("admin:catalog_policy_import"))
         del request.session[SESSION_KEY]

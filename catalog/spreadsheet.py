@@ -743,7 +743,13 @@ def _build(row, existing, edition, scope):
     failed = {header for header, _message in row.errors}
     try:
         # A code already taken has been reported above; the rest of the row is still checked.
-        policy.full_clean(exclude=_unchecked(existing and not usable), validate_unique=False)
+        # Constraints are not re-run here (a query each per row): `Policy.clean` states the same
+        # rules, codes were checked above, and the database still enforces them at write time.
+        policy.full_clean(
+            exclude=_unchecked(existing and not usable),
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             header = _header_of(name)
@@ -753,7 +759,7 @@ def _build(row, existing, edition, scope):
     for key in ("materials", "steps"):
         for item in cleaned.get(key, []):
             try:
-                item.full_clean(exclude=["policy"])
+                item.full_clean(exclude=["policy"], validate_constraints=False)
             except ValidationError as error:
                 for messages in error.message_dict.values():
                     for message in messages:
@@ -822,39 +828,41 @@ class Outcome:
 def import_rows(rows, user, note):
     """Write checked rows (none of them with an error) as drafts in one transaction: each
     entry saved one by one with `note` as its change reason (so history records every one),
-    its tags, materials and steps replaced by the sheet's, then indexed for search."""
+    its tags, materials and steps replaced by the sheet's, then indexed for search.
+
+    Raises IntegrityError (and writes nothing) if the database refuses any row."""
     if any(row.errors or row.policy is None for row in rows):
         raise ValueError("only rows without errors can be imported")
-    created = updated = 0
     with transaction.atomic():
         for row in rows:
-            policy = row.policy
-            _stamp(policy, user, note)
-            policy.save()
-            for key in ("audiences", "sectors", "enterprise_types"):
-                if key in row.cleaned:
-                    getattr(policy, key).set(row.cleaned[key])
-            for key, model in (("materials", Material), ("steps", Step)):
-                if key not in row.cleaned:
-                    continue
-                for old in model.objects.filter(policy=policy):
-                    _stamp(old, user, note)
-                    old.delete()
-                for item in row.cleaned[key]:
-                    item.policy = policy
-                    _stamp(item, user, note)
-                    item.save()
-            LogEntry.objects.log_actions(
-                user.pk,
-                [policy],
-                CHANGE if row.existing else ADDITION,
-                change_message=note,
-                single_object=True,
-            )
-            updated += row.existing
-            created += not row.existing
+            _write_row(row, user, note)
+        for flag, existing in ((ADDITION, False), (CHANGE, True)):
+            written = [row.policy for row in rows if row.existing == existing]
+            if written:
+                LogEntry.objects.log_actions(user.pk, written, flag, change_message=note)
         index_policies(Policy.objects.filter(pk__in=[row.policy.pk for row in rows]))
-    return Outcome(created=created, updated=updated)
+    updated = sum(row.existing for row in rows)
+    return Outcome(created=len(rows) - updated, updated=updated)
+
+
+def _write_row(row, user, note):
+    policy = row.policy
+    _stamp(policy, user, note)
+    policy.save()
+    for key in ("audiences", "sectors", "enterprise_types"):
+        if row.cleaned.get(key) or (row.existing and key in row.cleaned):
+            getattr(policy, key).set(row.cleaned[key])
+    for key, model in (("materials", Material), ("steps", Step)):
+        if key not in row.cleaned:
+            continue
+        if row.existing:
+            for old in model.objects.filter(policy=policy):
+                _stamp(old, user, note)
+                old.delete()
+        for item in row.cleaned[key]:
+            item.policy = policy
+            _stamp(item, user, note)
+            item.save()
 
 
 def _stamp(instance, user, note):
