@@ -604,18 +604,19 @@ def read_workbook(data):
         if unpacked > settings.PORTAL_IMPORT_MAX_UNPACKED_BYTES:
             raise SheetError(_("工作簿解压后过大，无法导入。"))
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            # Read-only sheets are parsed while their rows are read: damage can surface here.
+            return _rows(book.worksheets[0] if book.worksheets else None)
+        finally:
+            book.close()
     except SheetError:
         raise
     except Exception:  # openpyxl raises many kinds for a damaged file; all mean the same here
         raise SheetError(_("文件已损坏或不是有效的 Excel 工作簿，无法读取。")) from None
-    try:
-        return _rows(book.worksheets[0]) if book.worksheets else []
-    finally:
-        book.close()
 
 
 def _rows(sheet):
-    lines = sheet.iter_rows(values_only=True)
+    lines = iter(()) if sheet is None else sheet.iter_rows(values_only=True)
     header_line = next(lines, None)
     found = [_text(value) for value in header_line or ()]
     while found and not found[-1]:

@@ -259,6 +259,7 @@ def test_staff_without_a_scope_or_without_add_permission_cannot_import(client, b
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "这是旧版 .xls 文件"),
         ("truncated", "文件不是 .xlsx 格式的 Excel 工作簿，或者已经损坏。"),
         ("zip-not-xlsx", "文件已损坏或不是有效的 Excel 工作簿"),
+        ("damaged-sheet", "文件已损坏或不是有效的 Excel 工作簿"),
         ("empty", "工作表是空的"),
         ("header-only", "工作表中没有数据行"),
         ("unknown-column", "无法识别这些列：备注栏"),
@@ -272,6 +273,16 @@ def test_unreadable_files_get_a_clear_message(county_client, data, message):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("hello.txt", "not a workbook")
+        data = buffer.getvalue()
+    elif data == "damaged-sheet":
+        buffer = io.BytesIO()
+        source = zipfile.ZipFile(io.BytesIO(xlsx(row())))
+        with source, zipfile.ZipFile(buffer, "w") as archive:
+            for item in source.infolist():
+                content = source.read(item)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    content = content[: len(content) // 2]
+                archive.writestr(item, content)
         data = buffer.getvalue()
     elif data == "empty":
         buffer = io.BytesIO()
@@ -295,6 +306,12 @@ def test_too_many_rows_or_too_large_a_file_is_refused(county_client, settings):
     assert "一次最多导入 2 行" in upload(county_client, data).content.decode()
     settings.PORTAL_IMPORT_MAX_BYTES = 100
     assert "文件超过 0 MB" in upload(county_client, data).content.decode()
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_its_size_is_refused(county_client, settings):
+    settings.PORTAL_IMPORT_MAX_UNPACKED_BYTES = 10_000
+    response = upload(county_client, xlsx(row()))
+    assert "工作簿解压后过大，无法导入。" in response.content.decode()
 
 
 def test_a_missing_change_note_is_asked_for(county_client):
