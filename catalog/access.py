@@ -84,7 +84,13 @@ class Scope:
         return not self.read_only and self.regions().filter(pk=region.pk).exists()
 
     def allows_department(self, department):
-        return not self.read_only and self.departments().filter(pk=department.pk).exists()
+        """Whether an entry may name `department`; None (no department) for anyone but
+        department staff, whose entries always carry their own."""
+        if self.read_only:
+            return False
+        if department is None:
+            return self.role != DEPARTMENT
+        return self.departments().filter(pk=department.pk).exists()
 
     def regions(self):
         """Volumes this account may put entries in: all for city staff, the own volume for

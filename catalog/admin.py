@@ -10,7 +10,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import access, caching, revisions
+from . import access, admin_login, caching, revisions  # noqa: F401 -- admin_login registers the login audit log
+from .admin_io import NeedsAttentionMixin, PolicySpreadsheetMixin
 from .models import (
     AmountBand,
     Audience,
@@ -277,7 +278,7 @@ class RestoreForm(forms.Form):
 
 
 @admin.register(Policy)
-class PolicyAdmin(CatalogWriteMixin, admin.ModelAdmin):
+class PolicyAdmin(PolicySpreadsheetMixin, NeedsAttentionMixin, CatalogWriteMixin, admin.ModelAdmin):
     """Every URL reads through the user's scope (catalog.access), and every write goes through
     catalog.revisions: a new version with who and why, or a proposal waiting for review."""
 

@@ -46,6 +46,11 @@ def _encode(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def inline_row(key, obj):
+    """One inline row (`key` of INLINES) as a snapshot holds it."""
+    return _row(obj, INLINES[key][1])
+
+
 def _row(obj, names):
     return {name: _encode(getattr(obj, obj._meta.get_field(name).attname)) for name in names}
 
@@ -148,8 +153,9 @@ def _write_rows(policy, key, rows, user, note):
 
 
 @transaction.atomic
-def apply(policy, data, user, note, expected_version=None, **stamps):
-    """Write `data` onto `policy` as its next version; returns the policy.
+def apply(policy, data, user, note, expected_version=None, index=True, **stamps):
+    """Write `data` onto `policy` as its next version; returns the policy. A caller writing
+    many entries passes `index=False` and indexes them together afterwards.
 
     Refuses (raises `Conflict`) when `expected_version` is given and the entry has been saved
     since; raises ValidationError when the result breaks a rule of the entry or its rows."""
@@ -176,7 +182,8 @@ def apply(policy, data, user, note, expected_version=None, **stamps):
     for key in INLINES:
         if key in data["rows"]:
             _write_rows(policy, key, data["rows"][key], user, note)
-    index_policies(Policy.objects.filter(pk=policy.pk))
+    if index:
+        index_policies(Policy.objects.filter(pk=policy.pk))
     return policy
 
 

@@ -1,5 +1,6 @@
 """One settings module; production differs from development by environment variables only."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "simple_history",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "catalog.middleware.DisplayPreferenceMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -148,6 +152,33 @@ if DATABASE_REPLICA_URL:
     }
     DATABASE_ROUTERS = ["portal.routers.PrimaryReplicaRouter"]
     MIDDLEWARE.append("portal.routers.PublicReadsMiddleware")
+
+# django-axes first: it counts failed logins and refuses a locked-out username+address before
+# the password is even checked. It needs the request, which the admin login form passes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: after AXES_FAILURE_LIMIT failed logins for one username from one address,
+# that pair is refused for LOGIN_COOLOFF_MINUTES (the lockout page says so, in Chinese).
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "catalog.admin_login.locked_out"
+# The same client address as the flood limit of the public forms (SUPERVISION_CLIENT_IP_HEADER).
+AXES_CLIENT_IP_CALLABLE = "catalog.throttle.client_address"
+# The login audit log: successes and logouts (AccessLog) and failures (AccessFailureLog), shown
+# read-only in the admin by catalog/admin_login.py instead of axes' own English admin.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# Staff sessions end after this many minutes without a request: each request moves the expiry
+# on (the session row's expiry is checked by the server, not only the cookie's). Public pages
+# keep no session, so this touches staff only.
+SESSION_COOKIE_AGE = int(os.environ.get("STAFF_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -223,6 +254,12 @@ SUPERVISION_RATE_CACHE = "default"
 # Behind a reverse proxy, the request header that carries the client's address, e.g.
 # HTTP_X_REAL_IP; empty means REMOTE_ADDR. Only set it when the proxy overwrites that header.
 SUPERVISION_CLIENT_IP_HEADER = os.environ.get("SUPERVISION_CLIENT_IP_HEADER", "")
+
+# Excel import in the admin (catalog/spreadsheet.py): the largest file, the most data rows in
+# one import, and how large the workbook may grow when unpacked (a zip bomb is refused).
+PORTAL_IMPORT_MAX_BYTES = int(os.environ.get("PORTAL_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+PORTAL_IMPORT_MAX_ROWS = int(os.environ.get("PORTAL_IMPORT_MAX_ROWS", "1000"))
+PORTAL_IMPORT_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

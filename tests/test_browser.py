@@ -11,9 +11,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from openpyxl import load_workbook
 from playwright.sync_api import sync_playwright
 
-from catalog.models import Policy
+from catalog.models import Policy, Region
 
 from .builders import PASSWORD
 
@@ -216,7 +217,15 @@ def test_admin_works_under_the_content_security_policy(browser, site):
     page.click("input[type=submit]")
     violations = {}
     change = f"/admin/catalog/policy/{policy.pk}/change/"
-    admin_pages = ["/admin/", "/admin/catalog/policy/", "/admin/catalog/message/", change]
+    admin_pages = [
+        "/admin/",
+        "/admin/catalog/policy/",
+        "/admin/catalog/message/",
+        change,
+        "/admin/catalog/policy/import/",
+        "/admin/catalog/policy/attention/",
+        "/admin/catalog/loginrecord/",
+    ]
     for path in [*admin_pages, "/admin/catalog/policy/add/"]:
         page.goto(site + path)
         if found := page.evaluate("window.cspViolations || []"):
@@ -270,3 +279,65 @@ def test_county_edit_is_reviewed_by_city_staff_and_then_public(browser, site):
     assert "惠城区新修订的补贴" in public.content()
     reviewer.goto(f"{site}/admin/catalog/policy/{entry.pk}/history/")
     reviewer.screenshot(path=SCREENSHOTS / "admin-history.png", full_page=True)
+
+
+def test_a_county_editor_imports_a_sheet_from_the_template(browser, site, tmp_path):
+    """Download the template, fill it, see the dry run's errors, fix them and import."""
+    from .builders import staff_user
+
+    staff_user("boluo-editor", region=Region.objects.get(slug="boluo"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = log_in(browser, site, "boluo-editor")
+    page.goto(site + "/admin/catalog/policy/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载 Excel 模板").click()
+    template = tmp_path / "template.xlsx"
+    download.value.save_as(template)
+
+    def fill(rows):
+        book = load_workbook(template)
+        sheet = book.worksheets[0]
+        headers = [cell.value for cell in sheet[1]]
+        for values in rows:
+            sheet.append([values.get(header) for header in headers])
+        path = tmp_path / "filled.xlsx"
+        book.save(path)
+        return path
+
+    good = {
+        "编号": "BL-LM-901",
+        "政策名称": "博罗县高龄老人营养补贴",
+        "所属领域": "生活保障",
+        "适用地区": "博罗县",
+        "主管部门": "博罗县民政局",
+        "申领条件": "博罗县户籍、年满80周岁的老年人。",
+        "补助标准": "每人每月50元。",
+        "申报材料": "身份证 | 原件及复印件 | 1\n户口簿 | 复印件",
+        "申请流程": "申请 | 到村（居）委会申请\n审核\n发放",
+        "申请时间": "常年受理",
+        "一卡通": "是",
+    }
+    bad = {**good, "编号": "BL-LM-902", "适用地区": "惠城区", "申请时间": "2026-02-30至2026-03-31"}
+    page.get_by_role("link", name="从 Excel 导入").click()
+    page.set_input_files("#id_file", str(fill([good, bad])))
+    page.fill("#id_note", "2026年版博罗县分册导入")
+    page.get_by_role("button", name="检查（不写入）").click()
+    errors = page.locator("#import-errors")
+    assert "“惠城区”不在您负责的范围内" in errors.inner_text()
+    assert "“2026-02-30”不是有效日期" in errors.inner_text()
+    page.screenshot(path=SCREENSHOTS / "admin-import-errors-1280.png", full_page=True)
+    assert not Policy.objects.filter(code__startswith="BL-LM-90").exists()
+
+    fixed = {**bad, "适用地区": "博罗县", "申请时间": "2026-03-01至2026-03-31"}
+    page.set_input_files("#id_file", str(fill([good, fixed])))
+    page.fill("#id_note", "2026年版博罗县分册导入")
+    page.get_by_role("button", name="检查（不写入）").click()
+    assert page.locator("#import-preview tbody tr").count() == 2
+    page.screenshot(path=SCREENSHOTS / "admin-import-preview-1280.png", full_page=True)
+    page.get_by_role("button", name="确认导入 2 个草稿").click()
+    assert "已导入 2 个草稿" in page.inner_text("body")
+    page.screenshot(path=SCREENSHOTS / "admin-import-done-1280.png", full_page=True)
+    drafts = Policy.objects.filter(code__startswith="BL-LM-90", status=Policy.Status.DRAFT)
+    assert drafts.count() == 2
+    page.goto(site + "/admin/catalog/policy/attention/")
+    page.screenshot(path=SCREENSHOTS / "admin-attention-1280.png", full_page=True)

@@ -1,3 +1,4 @@
+from .audit import LoginFailure, LoginLockout, LoginRecord
 from .booklet import Booklet
 from .policy import Amount, Material, Period, Policy, Spending, Step, Unit
 from .public_service import Provision, VillageItemStatus
@@ -18,6 +19,9 @@ __all__ = [
     "EligibilityRule",
     "EnterpriseType",
     "ListKind",
+    "LoginFailure",
+    "LoginLockout",
+    "LoginRecord",
     "Material",
     "Message",
     "Period",
