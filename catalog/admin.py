@@ -312,7 +312,7 @@ class PolicyAdmin(PolicySpreadsheetMixin, NeedsAttentionMixin, CatalogWriteMixin
     readonly_fields = ["published_at", "published_by", "created_at", "updated_at"]
     date_hierarchy = "updated_at"
     inlines = [MaterialInline, StepInline, EligibilityRuleInline, AmountBandInline]
-    actions = ["withdraw_selected"]
+    actions = ["submit_selected", "withdraw_selected"]
 
     fieldsets = [
         (None, {"fields": ["code", "edition", "name", "summary", "region", "domain", "parent"]}),
@@ -451,6 +451,32 @@ class PolicyAdmin(PolicySpreadsheetMixin, NeedsAttentionMixin, CatalogWriteMixin
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+    @admin.action(description=_("将所选草稿提交审核"), permissions=["change"])
+    def submit_selected(self, request, queryset):
+        """Drafts (an import's, say) go to review together; anything else selected is left as
+        it is and counted."""
+        done, refused = 0, []
+        drafts = list(queryset.filter(status=Policy.Status.DRAFT))
+        skipped = queryset.count() - len(drafts)
+        for policy in drafts:
+            data = revisions.snapshot(policy)
+            data["fields"]["status"] = Policy.Status.REVIEW
+            try:
+                revisions.submit_edit(policy, data, request.user, _("提交审核"))
+            except ValidationError as error:
+                refused.append(f"{policy.code}：{'；'.join(error.messages)}")
+            else:
+                done += 1
+        self.message_user(
+            request,
+            _("已将 %(done)s 个草稿提交审核；%(skipped)s 个所选条目不是草稿，未改变。")
+            % {"done": done, "skipped": skipped},
+        )
+        for reason in refused:
+            self.message_user(
+                request, _("未能提交：%(reason)s") % {"reason": reason}, messages.ERROR
+            )
 
     @admin.action(description=_("废止所选条目（已发布条目由市财政局审核）"), permissions=["change"])
     def withdraw_selected(self, request, queryset):

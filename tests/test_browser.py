@@ -335,9 +335,29 @@ def test_a_county_editor_imports_a_sheet_from_the_template(browser, site, tmp_pa
     assert page.locator("#import-preview tbody tr").count() == 2
     page.screenshot(path=SCREENSHOTS / "admin-import-preview-1280.png", full_page=True)
     page.get_by_role("button", name="确认导入 2 个草稿").click()
-    assert "已导入 2 个草稿" in page.inner_text("body")
+    assert "已导入 2 个草稿" in page.locator(".messagelist").inner_text()
     page.screenshot(path=SCREENSHOTS / "admin-import-done-1280.png", full_page=True)
     drafts = Policy.objects.filter(code__startswith="BL-LM-90", status=Policy.Status.DRAFT)
     assert drafts.count() == 2
     page.goto(site + "/admin/catalog/policy/attention/")
     page.screenshot(path=SCREENSHOTS / "admin-attention-1280.png", full_page=True)
+
+    # The county editor sends both drafts to review from the changelist …
+    page.goto(site + "/admin/catalog/policy/?status__exact=draft&q=BL-LM-90")
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "submit_selected")
+    page.click("button[name=index]")
+    assert "已将 2 个草稿提交审核" in page.locator(".messagelist").inner_text()
+    # … and city staff publish one after reading it on its review page.
+    staff_user("city-reviewer", region=Region.objects.get(slug="huizhou"))
+    reviewer = log_in(browser, site, "city-reviewer")
+    reviewer.goto(site + "/admin/catalog/policy/?review=waiting")
+    reviewer.click("text=BL-LM-901")
+    reviewer.click("text=审核")
+    assert "博罗县高龄老人营养补贴" in reviewer.content()
+    reviewer.click("input[name=approve]")
+    assert "审核通过，已发布" in reviewer.locator(".messagelist").inner_text()
+    public = open_page(browser, site)
+    public.goto(site + "/policies/?q=高龄老人营养补贴")
+    assert "博罗县高龄老人营养补贴" in public.inner_text("main")
+    public.screenshot(path=SCREENSHOTS / "import-published-public-1280.png", full_page=True)
