@@ -204,6 +204,7 @@ def refused_posts(world, role, target):
             (f"{ADMIN}{entry.pk}/change/", change_form(entry, name="越权修改")),
             (f"{ADMIN}{entry.pk}/history/{record}/restore/", {"note": "越权恢复"}),
             (ADMIN, {"action": "withdraw_selected", "_selected_action": [entry.pk]}),
+            (ADMIN, {"action": "submit_selected", "_selected_action": [entry.pk]}),
             (f"{ADMIN}add/", change_form(entry, code="NEW-1", status="draft")),
         ]
     if role in ("auditor", "nobody"):
@@ -597,3 +598,26 @@ def test_create_demo_staff_refuses_production_and_creates_one_account_per_role(s
     assert roles["demo-city"] == access.CITY
     assert "demo-pass-1" in out.getvalue()
     assert Client().login(request=HttpRequest(), username="demo-huicheng", password="demo-pass-1")
+
+
+def test_the_submit_action_sends_the_editors_drafts_to_review_with_a_version(world):
+    boluo = world["boluo"]
+    drafts = [
+        make_policy(code=f"BL-D{n}", region=boluo, status="draft", published_at=None)
+        for n in range(2)
+    ]
+    response = as_user(world["users"]["county"]).post(
+        ADMIN,
+        {
+            "action": "submit_selected",
+            "_selected_action": [*(d.pk for d in drafts), world["entries"]["boluo"].pk],
+        },
+        follow=True,
+    )
+    assert "已将 2 个草稿提交审核；1 个所选条目不是草稿" in response.content.decode()
+    for draft in drafts:
+        draft.refresh_from_db()
+        assert draft.status == Policy.Status.REVIEW
+        latest = draft.history.latest()
+        assert (latest.history_user.username, latest.history_change_reason) == ("boluo", "提交审核")
+    assert Policy.objects.get(code="BL-1").status == Policy.Status.PUBLISHED
