@@ -667,7 +667,11 @@ class VillageItemStatusAdmin(CatalogWriteMixin, admin.ModelAdmin):
     form = VillageItemStatusForm
     list_display = ["item", "region", "status", "note", "updated_at"]
     list_editable = ["status"]
-    list_filter = ["region", "status", "item__domain"]
+    list_filter = [
+        ("region", admin.RelatedOnlyFieldListFilter),
+        "status",
+        ("item__domain", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["region", "item"]
     search_fields = ["item__name", "item__code", "region__name"]
 
