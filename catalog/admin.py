@@ -635,13 +635,6 @@ def is_autocomplete_for(request, field_name):
     )
 
 
-def request_scope(request):
-    """The user's access.Scope, read once per request."""
-    if not hasattr(request, "_access_scope"):
-        request._access_scope = access.scope_for(request.user)
-    return request._access_scope
-
-
 class VillageItemStatusForm(forms.ModelForm):
     class Meta:
         model = VillageItemStatus
@@ -677,7 +670,7 @@ class VillageItemStatusAdmin(CatalogWriteMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        scope = request_scope(request)
+        scope = access.scope_for(request.user)
 
         class ScopedForm(form):
             def __init__(self, *args, **inner):
@@ -690,14 +683,14 @@ class VillageItemStatusAdmin(CatalogWriteMixin, admin.ModelAdmin):
         return ["region", "item"] if obj else []
 
     def may_edit(self, request, obj=None):
-        scope = request_scope(request)
+        scope = access.scope_for(request.user)
         if scope.role not in (access.CITY, access.COUNTY) or scope.read_only:
             return False
         return obj is None or scope.allows_region(obj.region)
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (
-            request_scope(request).role is not None
+            access.scope_for(request.user).role is not None
         )
 
     def has_add_permission(self, request):
@@ -711,8 +704,9 @@ class VillageItemStatusAdmin(CatalogWriteMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request_scope(request).role == access.COUNTY:
-            return queryset.filter(region=request_scope(request).region)
+        scope = access.scope_for(request.user)
+        if scope.role == access.COUNTY:
+            return queryset.filter(region=scope.region)
         return queryset
 
     def save_model(self, request, obj, form, change):
