@@ -229,6 +229,8 @@ class PolicyAdminForm(forms.ModelForm):
                 raise forms.ValidationError(
                     revisions.conflict_message(current, seen or 0), code="conflict"
                 )
+            if current.status == Policy.Status.PUBLISHED:
+                revisions.check_no_foreign_proposal(current, self.user)
         return cleaned
 
     def _post_clean(self):
@@ -266,6 +268,9 @@ class ReviewFilter(admin.SimpleListFilter):
 
 class ReviewForm(forms.Form):
     note = forms.CharField(label=_("审核意见"), max_length=200, required=False)
+    # What the page showed: an approval of anything else is refused (revisions.approve).
+    seen_version = forms.IntegerField(widget=forms.HiddenInput)
+    seen_proposal = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class RestoreForm(forms.Form):
@@ -452,41 +457,49 @@ class PolicyAdmin(PolicySpreadsheetMixin, NeedsAttentionMixin, CatalogWriteMixin
         for obj in queryset:
             self.delete_model(request, obj)
 
+    def _move_selected(self, request, policies, status, note):
+        """Move each of `policies` to `status` through the write path (a version each, or a
+        proposal for a published entry); returns (applied, proposed) counts and reports the
+        entries it could not move."""
+        applied = proposed = 0
+        for policy in policies:
+            data = revisions.snapshot(policy)
+            data["fields"]["status"] = status
+            try:
+                outcome = revisions.submit_edit(policy, data, request.user, note)
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    _("%(code)s 未能处理：%(reason)s")
+                    % {"code": policy.code, "reason": "；".join(error.messages)},
+                    messages.ERROR,
+                )
+            else:
+                proposed += outcome.proposed
+                applied += not outcome.proposed
+        return applied, proposed
+
     @admin.action(description=_("将所选草稿提交审核"), permissions=["change"])
     def submit_selected(self, request, queryset):
         """Drafts (an import's, say) go to review together; anything else selected is left as
         it is and counted."""
-        done, refused = 0, []
         drafts = list(queryset.filter(status=Policy.Status.DRAFT))
         skipped = queryset.count() - len(drafts)
-        for policy in drafts:
-            data = revisions.snapshot(policy)
-            data["fields"]["status"] = Policy.Status.REVIEW
-            try:
-                revisions.submit_edit(policy, data, request.user, _("提交审核"))
-            except ValidationError as error:
-                refused.append(f"{policy.code}：{'；'.join(error.messages)}")
-            else:
-                done += 1
+        done, _proposed = self._move_selected(request, drafts, Policy.Status.REVIEW, _("提交审核"))
         self.message_user(
             request,
             _("已将 %(done)s 个草稿提交审核；%(skipped)s 个所选条目不是草稿，未改变。")
             % {"done": done, "skipped": skipped},
         )
-        for reason in refused:
-            self.message_user(
-                request, _("未能提交：%(reason)s") % {"reason": reason}, messages.ERROR
-            )
 
     @admin.action(description=_("废止所选条目（已发布条目由市财政局审核）"), permissions=["change"])
     def withdraw_selected(self, request, queryset):
-        done = proposed = 0
-        for policy in queryset.exclude(status=Policy.Status.WITHDRAWN):
-            data = revisions.snapshot(policy)
-            data["fields"]["status"] = Policy.Status.WITHDRAWN
-            outcome = revisions.submit_edit(policy, data, request.user, _("批量废止"))
-            proposed += outcome.proposed
-            done += not outcome.proposed
+        done, proposed = self._move_selected(
+            request,
+            queryset.exclude(status=Policy.Status.WITHDRAWN),
+            Policy.Status.WITHDRAWN,
+            _("批量废止"),
+        )
         self.message_user(
             request,
             _("已废止 %(done)s 条；%(proposed)s 条已发布条目的废止已提交审核。")
@@ -557,7 +570,7 @@ class PolicyAdmin(PolicySpreadsheetMixin, NeedsAttentionMixin, CatalogWriteMixin
             try:
                 outcome = revisions.restore(obj, record, request.user, form.cleaned_data["note"])
             except ValidationError as error:
-                form.add_error(None, error)
+                form.add_error(None, error.messages)
             else:
                 text = (
                     _("恢复已提交审核；审核通过前公众看到的仍是已发布的版本。")
@@ -593,7 +606,10 @@ class PolicyAdmin(PolicySpreadsheetMixin, NeedsAttentionMixin, CatalogWriteMixin
             self.message_user(request, _("该条目没有待审核的内容。"), messages.INFO)
             return HttpResponseRedirect(reverse("admin:catalog_policy_change", args=[obj.pk]))
         scope = access.scope_for(request.user)
-        form = ReviewForm(request.POST or None)
+        form = ReviewForm(
+            request.POST or None,
+            initial={"seen_version": obj.version, "seen_proposal": proposal and proposal.pk},
+        )
         if request.method == "POST":
             if not scope.can_publish:
                 raise PermissionDenied
@@ -601,13 +617,19 @@ class PolicyAdmin(PolicySpreadsheetMixin, NeedsAttentionMixin, CatalogWriteMixin
                 note = form.cleaned_data["note"]
                 try:
                     if "approve" in request.POST:
-                        revisions.approve(obj, request.user, note)
+                        revisions.approve(
+                            obj,
+                            request.user,
+                            note,
+                            seen_version=form.cleaned_data["seen_version"],
+                            seen_proposal=form.cleaned_data["seen_proposal"],
+                        )
                         text = _("审核通过，已发布。")
                     else:
                         revisions.reject(obj, request.user, note)
                         text = _("已退回修改。")
                 except ValidationError as error:
-                    form.add_error(None, error)
+                    form.add_error(None, error.messages)
                 else:
                     self.message_user(request, text, messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:catalog_policy_changelist"))

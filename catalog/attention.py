@@ -7,7 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Material, Period, Policy, Step
+from .models import Material, Period, Policy, ProposedChange, Step
 from .models.policy import date_in_year
 
 REVIEW_MONTHS = 12
@@ -79,8 +79,14 @@ def missing_fields(policy):
 
 
 def awaiting_review(queryset):
-    """Entries submitted for review, the longest waiting first."""
-    return queryset.filter(status=Policy.Status.REVIEW).order_by("updated_at", "code")
+    """Entries waiting for city staff: new entries submitted for review, and published entries
+    with a proposed change; the longest waiting first."""
+    pending = ProposedChange.objects.filter(
+        policy=OuterRef("pk"), state=ProposedChange.State.PENDING
+    )
+    return queryset.filter(Q(status=Policy.Status.REVIEW) | Exists(pending)).order_by(
+        "updated_at", "code"
+    )
 
 
 @dataclass

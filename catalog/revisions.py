@@ -225,10 +225,13 @@ def check_scope(scope, pk, proposed):
 
 @transaction.atomic
 def propose(policy, data, user, note, expected_version=None):
-    """Keep `data` as the entry's pending change; an earlier pending one is set aside."""
+    """Keep `data` as the entry's pending change. The author's own earlier pending change is
+    set aside (replaced); someone else's is never overwritten: the edit is refused until that
+    one has been reviewed."""
     live = Policy.objects.select_for_update().get(pk=policy.pk)
     if expected_version is not None and live.version != expected_version:
         raise Conflict(conflict_message(live, expected_version))
+    check_no_foreign_proposal(live, user)
     preview = Policy.objects.get(pk=policy.pk)
     _load(preview, data)
     preview.full_clean()
@@ -236,11 +239,29 @@ def propose(policy, data, user, note, expected_version=None):
     for earlier in live.proposals.filter(state=ProposedChange.State.PENDING):
         earlier.state = ProposedChange.State.REJECTED
         earlier.decided_by, earlier.decided_at = user, now
-        earlier.decision_note = _("已被新的修改申请替代")
+        earlier.decision_note = _("已被提交人新的修改申请替代")
         earlier.save()
     return ProposedChange.objects.create(
         policy=live, data=data, base_version=live.version, note=note, proposed_by=user
     )
+
+
+def check_no_foreign_proposal(policy, user):
+    """Refuse (raise `Conflict`) an edit of `policy` while someone else's change to it waits
+    for review: saving would replace theirs."""
+    waiting = pending_proposal(policy)
+    if waiting is not None and waiting.proposed_by_id != user.pk:
+        raise Conflict(
+            _(
+                "%(author)s 已于 %(when)s 提交了对该条目的修改（%(note)s），正在等待审核；"
+                "为免覆盖，请在审核完成后再修改。"
+            )
+            % {
+                "author": waiting.proposed_by,
+                "when": timezone.localtime(waiting.proposed_at).strftime("%Y-%m-%d %H:%M"),
+                "note": waiting.note,
+            }
+        )
 
 
 def pending_proposal(policy):
@@ -260,10 +281,17 @@ def check_reviewer(policy, reviewer, author_id):
 
 
 @transaction.atomic
-def approve(policy, reviewer, note):
+def approve(policy, reviewer, note, seen_version=None, seen_proposal=None):
     """City staff approve: the pending proposal goes live, or an entry in review is published.
-    Publishing stamps who and when."""
+    Publishing stamps who and when. `seen_version` / `seen_proposal` are what the review page
+    showed; when the entry or its pending proposal has changed since, nothing is approved."""
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
     proposal = pending_proposal(policy)
+    shown = (seen_version, seen_proposal)
+    if seen_version is not None and shown != (policy.version, proposal and proposal.pk):
+        raise ValidationError(
+            _("您查看审核页之后，该条目或其修改申请又有变动；请重新查看后再审核。")
+        )
     now = timezone.now()
     if proposal is not None:
         check_reviewer(policy, reviewer, proposal.proposed_by_id)

@@ -446,7 +446,7 @@ def region_pdf(request, slug):
     region = get_object_or_404(Region, slug=slug)
     domain = booklet_domain(request.GET)
     page = request.GET.get("page") or "1"
-    if not page.isdigit():
+    if not re.fullmatch(r"[0-9]{1,6}", page):  # isdigit() also admits "²", which int() refuses
         raise Http404
     part = booklets.part_query(domain, int(page)) if domain else ""
     booklet = booklets.current(region, part)

@@ -130,3 +130,16 @@ def ensure_roles():
     from django.apps import apps
 
     importlib.import_module("catalog.migrations.0010_backoffice_roles").create_roles(apps, None)
+
+
+def review_form(policy, **data):
+    """What the review page posts: the entry's version and pending proposal it showed."""
+    from catalog import revisions
+
+    policy = Policy.objects.get(pk=policy.pk)
+    proposal = revisions.pending_proposal(policy)
+    return {
+        "seen_version": policy.version,
+        "seen_proposal": proposal.pk if proposal else "",
+        **data,
+    }

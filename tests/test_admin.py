@@ -4,7 +4,7 @@ from django.test import Client
 
 from catalog.models import Policy
 
-from .builders import city, department, domain, make_policy, staff_user
+from .builders import city, department, domain, make_policy, review_form, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,9 @@ def add_and_publish(staff, reviewer, **overrides):
     response = staff.post("/admin/catalog/policy/add/", policy_form(**overrides))
     assert response.status_code == 302, response.content.decode()[:3000]
     policy = Policy.objects.get(code=overrides.get("code", "HZ-LM-777"))
-    response = reviewer.post(f"/admin/catalog/policy/{policy.pk}/review/", {"approve": "1"})
+    response = reviewer.post(
+        f"/admin/catalog/policy/{policy.pk}/review/", review_form(policy, approve="1")
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     policy.refresh_from_db()
     return policy

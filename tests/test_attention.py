@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import User
 
-from catalog import attention
+from catalog import attention, revisions
 from catalog.models import Material, Period, Policy
 
 from .builders import city, county, day, department, make_policy, staff_user
@@ -88,10 +88,16 @@ def test_published_entries_missing_required_content_say_what_is_missing():
     }
 
 
-def test_entries_in_review_are_listed_and_nothing_else():
+def test_entries_in_review_and_changes_waiting_for_review_are_listed_and_nothing_else():
     complete(code="WAIT", status=Policy.Status.REVIEW, published_at=None)
+    live = complete(code="LIVE", region=county())
+    complete(code="CALM")
+    editor = staff_user("editor", region=live.region)
+    data = revisions.snapshot(live)
+    data["fields"]["name"] = "改过的名称"
+    assert revisions.submit_edit(live, data, editor, "改名").proposed
     sections = by_key()
-    assert codes(sections["awaiting_review"]) == ["WAIT"]
+    assert sorted(codes(sections["awaiting_review"])) == ["LIVE", "WAIT"]
     assert all(s.count == 0 for k, s in sections.items() if k != "awaiting_review")
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from catalog import access
 from catalog.models import Material, Policy, ProposedChange
 
-from .builders import city, county, department, make_policy, staff_user
+from .builders import city, county, department, make_policy, review_form, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -356,7 +356,10 @@ def test_an_editors_change_to_a_published_entry_waits_and_the_public_keeps_the_l
     assert "修改待审核" in reviewer.get(ADMIN, {"review": "waiting"}).content.decode()
     review = reviewer.get(f"{ADMIN}{entry.pk}/review/").content.decode()
     assert "政策名称" in review and "博罗新名称" in review
-    assert reviewer.post(f"{ADMIN}{entry.pk}/review/", {"approve": "1"}).status_code == 302
+    assert (
+        reviewer.post(f"{ADMIN}{entry.pk}/review/", review_form(entry, approve="1")).status_code
+        == 302
+    )
     entry.refresh_from_db()
     assert entry.name == "博罗新名称"
     assert entry.published_by == world["users"]["city"]
@@ -372,11 +375,11 @@ def test_the_reviewer_cannot_be_the_last_editor(world):
     )
     assert response.status_code == 302
     entry = Policy.objects.get(code="N-1")
-    response = client.post(f"{ADMIN}{entry.pk}/review/", {"approve": "1"})
+    response = client.post(f"{ADMIN}{entry.pk}/review/", review_form(entry, approve="1"))
     assert "审核人不能是该条目的最后修改人" in response.content.decode()
     entry.refresh_from_db()
     assert entry.status == Policy.Status.REVIEW
-    as_user(other).post(f"{ADMIN}{entry.pk}/review/", {"approve": "1"})
+    as_user(other).post(f"{ADMIN}{entry.pk}/review/", review_form(entry, approve="1"))
     entry.refresh_from_db()
     assert (entry.status, entry.published_by) == (Policy.Status.PUBLISHED, other)
     assert entry.published_at is not None
@@ -388,9 +391,9 @@ def test_sending_back_needs_a_note_and_leaves_the_live_version(world):
         f"{ADMIN}{entry.pk}/change/", change_form(entry, name="不合格的修改")
     )
     reviewer = as_user(world["users"]["city"])
-    response = reviewer.post(f"{ADMIN}{entry.pk}/review/", {"reject": "1"})
+    response = reviewer.post(f"{ADMIN}{entry.pk}/review/", review_form(entry, reject="1"))
     assert "退回时请填写审核意见" in response.content.decode()
-    reviewer.post(f"{ADMIN}{entry.pk}/review/", {"reject": "1", "note": "名称不规范"})
+    reviewer.post(f"{ADMIN}{entry.pk}/review/", review_form(entry, reject="1", note="名称不规范"))
     proposal = ProposedChange.objects.get()
     assert (proposal.state, proposal.decision_note) == ("rejected", "名称不规范")
     entry.refresh_from_db()
@@ -621,3 +624,33 @@ def test_the_submit_action_sends_the_editors_drafts_to_review_with_a_version(wor
         latest = draft.history.latest()
         assert (latest.history_user.username, latest.history_change_reason) == ("boluo", "提交审核")
     assert Policy.objects.get(code="BL-1").status == Policy.Status.PUBLISHED
+
+
+def test_a_second_editor_cannot_replace_anothers_pending_change(world):
+    entry = world["entries"]["boluo"]
+    county_client = as_user(world["users"]["county"])
+    county_client.post(f"{ADMIN}{entry.pk}/change/", change_form(entry, name="第一位的修改"))
+    colleague = as_user(staff_user("boluo-2", region=world["boluo"]))
+    before = catalogue_state()
+    response = colleague.post(f"{ADMIN}{entry.pk}/change/", change_form(entry, name="第二位的修改"))
+    assert "boluo 已于" in response.content.decode()
+    assert "正在等待审核" in response.content.decode()
+    assert catalogue_state() == before
+    # The author may replace their own pending change.
+    county_client.post(f"{ADMIN}{entry.pk}/change/", change_form(entry, name="第一位改好的"))
+    assert ProposedChange.objects.get(state="pending").data["fields"]["name"] == "第一位改好的"
+
+
+def test_an_approval_of_something_the_reviewer_did_not_see_is_refused(world):
+    entry = world["entries"]["boluo"]
+    county_client = as_user(world["users"]["county"])
+    county_client.post(f"{ADMIN}{entry.pk}/change/", change_form(entry, name="审核人看到的"))
+    reviewer = as_user(world["users"]["city"])
+    seen = review_form(entry, approve="1")  # the review page as the reviewer opened it
+    county_client.post(f"{ADMIN}{entry.pk}/change/", change_form(entry, name="之后偷偷改的"))
+    before = catalogue_state()
+    response = reviewer.post(f"{ADMIN}{entry.pk}/review/", seen)
+    assert "请重新查看后再审核" in response.content.decode()
+    assert catalogue_state() == before
+    entry.refresh_from_db()
+    assert entry.name == "博罗补贴"

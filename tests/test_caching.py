@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog import caching
 from catalog.models import Message, Policy
 
-from .builders import county, make_message, make_policy
+from .builders import county, make_message, make_policy, review_form
 from .test_admin import (  # noqa: F401 -- fixtures
     add_and_publish,
     inline_management,
@@ -52,7 +52,9 @@ def test_publishing_in_the_admin_shows_on_the_next_request(staff, reviewer, publ
     assert not any("新增的" in page for page in texts(public)[1:])  # in review: not public
     policy = Policy.objects.get(code="HZ-LM-777")
     assert (
-        reviewer.post(f"/admin/catalog/policy/{policy.pk}/review/", {"approve": "1"}).status_code
+        reviewer.post(
+            f"/admin/catalog/policy/{policy.pk}/review/", review_form(policy, approve="1")
+        ).status_code
         == 302
     )
     home, *lists = texts(public)

@@ -16,7 +16,7 @@ from icalendar import Calendar
 from PIL import Image
 
 from catalog import booklets
-from catalog.models import Booklet, Material, Period, Region, Step
+from catalog.models import Booklet, Material, Period, Policy, Region, Step
 from catalog.views import SCHEMA
 
 from .builders import county, day, department, enterprise_domain, make_policy
@@ -115,6 +115,9 @@ def test_pdf_booklet_is_served_only_while_it_prints_the_current_entries(client, 
 
     make_policy(code="BL-LM-003", name="丙补贴", region=boluo)  # published after the PDF
     assert client.get("/regions/boluo/print.pdf").status_code == 404
+    # A page number that is a digit to str.isdigit() but not to int() is not found, not a 500.
+    slug = Policy.objects.filter(region=boluo).first().domain.slug
+    assert client.get("/regions/boluo/print.pdf", {"domain": slug, "page": "²"}).status_code == 404
     html = client.get("/regions/boluo/print/").content.decode()
     assert "print.pdf" not in html and "尚未按最新内容生成" in html
 
