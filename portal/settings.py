@@ -153,6 +153,10 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["portal.routers.PrimaryReplicaRouter"]
     MIDDLEWARE.append("portal.routers.PublicReadsMiddleware")
 
+# Change notes of versions are text: composed notes (an approval quotes the proposal's note)
+# run past the default 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # django-axes first: it counts failed logins and refuses a locked-out username+address before
 # the password is even checked. It needs the request, which the admin login form passes.
 AUTHENTICATION_BACKENDS = [

@@ -654,3 +654,18 @@ def test_an_approval_of_something_the_reviewer_did_not_see_is_refused(world):
     assert catalogue_state() == before
     entry.refresh_from_db()
     assert entry.name == "博罗补贴"
+
+
+def test_long_change_and_review_notes_are_kept_whole(world):
+    entry = world["entries"]["boluo"]
+    note = "按2026年新文件调整" * 18  # 198 characters, near the form's limit of 200
+    proposed = as_user(world["users"]["county"]).post(
+        f"{ADMIN}{entry.pk}/change/", change_form(entry, name="新名称", change_note=note)
+    )
+    assert proposed.status_code == 302, proposed.context["adminform"].form.errors
+    response = as_user(world["users"]["city"]).post(
+        f"{ADMIN}{entry.pk}/review/", review_form(entry, approve="1", note="同意" * 100)
+    )
+    assert response.status_code == 302
+    reason = Policy.objects.get(pk=entry.pk).history.latest().history_change_reason
+    assert note in reason and "同意" * 100 in reason
