@@ -39,6 +39,7 @@ from .models import (
     Policy,
     Region,
     Sector,
+    Spending,
     Step,
     Unit,
 )
@@ -488,6 +489,23 @@ COLUMNS = [
         lambda policy: policy.parent.code if policy.parent else "",
         gettext_lazy("县（区）条目细化市级政策时，填总册中原条目的编号（同一版次）。"),
         width=12,
+    ),  # 基本公共服务 items only (a domain of that list); left blank for policies.
+    _plain("service_content", 30, help=gettext_lazy("仅基本公共服务项目填写：提供哪些服务。")),
+    Column(
+        Policy._meta.get_field("spending").verbose_name,
+        "spending",
+        _choice(Spending.choices, gettext_lazy("支出责任")),
+        lambda policy: policy.get_spending_display() if policy.spending else "",
+        gettext_lazy("仅基本公共服务项目填写：市级承担、县（区）承担或市、县（区）共同承担。"),
+        width=16,
+    ),
+    Column(
+        Policy._meta.get_field("village_standard").verbose_name,
+        "village_standard",
+        read_bool,
+        lambda policy: _("是") if policy.village_standard else _("否"),
+        gettext_lazy("每个村（居）都应提供的基本公共服务项目填“是”，否则填“否”或留空。"),
+        width=10,
     ),
 ]
 # Model fields whose validation errors belong to another column than their own.

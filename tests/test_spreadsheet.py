@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from catalog import access, spreadsheet
-from catalog.models import Audience, Department, Material, Period, Policy
+from catalog.models import Audience, Department, ListKind, Material, Period, Policy
 
 from .builders import city, county, day, department, domain, make_policy, staff_user
 
@@ -363,6 +363,25 @@ def test_export_round_trips_through_import(client, boluo):
     client.force_login(editor("chief", superuser=True))
     exported = client.get(EXPORT)
     assert exported.status_code == 200
+    Policy.objects.all().delete()
+    checked = upload(client, exported.content)
+    assert checked.context["failed"] == [], checked.context["failed"]
+    client.post(IMPORT, {"confirm": checked.context["token"]})
+    assert snapshot(Policy.objects.get(code="BL-LM-300")) == original
+
+
+def test_a_basic_public_service_item_round_trips_with_its_service_fields(client, boluo):
+    theme = domain(slug="gf-yanglao", name="养老助残", kind=ListKind.PUBLIC_SERVICE, order=5)
+    original = snapshot(
+        full_policy(
+            domain=theme, service_content="上门探访与助餐", spending="shared", village_standard=True
+        )
+    )
+    assert original["service"]["spending"] == "shared"
+    client.force_login(editor("chief", superuser=True))
+    exported = client.get(EXPORT)
+    headers = [cell.value for cell in load_workbook(io.BytesIO(exported.content)).active[1]]
+    assert {"服务内容", "支出责任", "村（居）标准项目"} <= set(headers)
     Policy.objects.all().delete()
     checked = upload(client, exported.content)
     assert checked.context["failed"] == [], checked.context["failed"]
