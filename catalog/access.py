@@ -118,11 +118,12 @@ class Scope:
         return departments
 
     def parent_candidates(self, queryset):
-        """Entries an entry may localize: the ones in scope and every entry of the city
-        volume (a county entry refines a city one it cannot edit)."""
+        """Entries an entry may localize: the ones in scope and the public entries of the city
+        volume (a county entry refines a city one it cannot edit; city drafts stay unseen)."""
         if self.read_only:
             return queryset.none()
-        return queryset.filter(self._policy_q() | Q(region__parent__isnull=True))
+        public = ["published", "withdrawn"]
+        return queryset.filter(self._policy_q() | Q(region__parent__isnull=True, status__in=public))
 
 
 NO_SCOPE = Scope(role=None)

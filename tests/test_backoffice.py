@@ -293,11 +293,13 @@ def autocomplete(client, field_name, model_name="policy", term=""):
 
 
 def test_autocomplete_offers_county_staff_only_what_their_entries_may_point_to(world):
+    make_policy(code="HZ-DRAFT", name="市级草稿", status="draft", published_at=None)
     client = as_user(world["users"]["county"])
     parents = autocomplete(client, "parent")
     assert any("博罗补贴" in text for text in parents)
     assert any("民政补贴" in text for text in parents)  # city entries may be localized
     assert not any("龙门补贴" in text for text in parents)
+    assert not any("市级草稿" in text for text in parents)  # the city's drafts stay unseen
     assert autocomplete(client, "region") == {"博罗县"}
 
 
