@@ -47,16 +47,14 @@ class CappedPaginator(Paginator):
         return caching.cached("matches", self._matches, self.cache_parts)
 
     def _matches(self):
-        for queryset in (self.subset, self.object_list):
-            if queryset is None:
-                continue
-            counted = queryset.order_by().values("pk")[: RESULT_CAP + 1]
-            # The planner does not count reading each row's large search column, so for a
-            # common word it would scan the table and read hundreds of them; the index is cheaper.
-            with planner_settings(counted.db, enable_seqscan="off"):
-                matches = counted.count()
-            if matches > RESULT_CAP:
-                return matches
+        # The planner does not count reading each row's large search column, so for a
+        # common word it would scan the table and read hundreds of them; the index is cheaper.
+        with planner_settings(self.object_list.db, enable_seqscan="off"):
+            for queryset in (self.subset, self.object_list):
+                if queryset is not None:
+                    matches = queryset.order_by().values("pk")[: RESULT_CAP + 1].count()
+                    if matches > RESULT_CAP:
+                        break
         return matches
 
     @property
