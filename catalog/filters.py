@@ -115,6 +115,9 @@ class PolicyFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset, without=()):
         """Apply every filter but those named in `without`, then the chosen sort."""
+        return self._sort(self._filter(queryset, without))
+
+    def _filter(self, queryset, without):
         data = self.form.cleaned_data
         saved = {name: data.get(name) for name in (*without, "region")}
         for name in saved:
@@ -129,7 +132,7 @@ class PolicyFilter(django_filters.FilterSet):
                 queryset = queryset.filter(region=region)
             else:
                 queryset = queryset.filter(region__in=region.covering_ids())
-        return self._sort(queryset)
+        return queryset
 
     def filter_scope(self, queryset, name, value):
         return queryset
@@ -143,6 +146,13 @@ class PolicyFilter(django_filters.FilterSet):
         self.is_valid()
         query = self.form.cleaned_data.get("q") or ""
         return search.parse(query, SynonymGroup.groups()) if query.strip() else []
+
+    def title_subset(self):
+        """The results whose title part alone matches `q`: a cheap lower bound of `qs` for
+        the capped count (see `CappedPaginator`); None without one."""
+        if not self.terms:
+            return None
+        return search.title_subset(self._filter(self.queryset.all(), ["q"]), self.terms)
 
     def filter_one_card(self, queryset, name, value):
         return queryset.filter(one_card=True)

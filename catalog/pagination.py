@@ -17,13 +17,24 @@ class CappedPaginator(Paginator):
     because ranking reads every match and newest-first does not.
 
     `cache_parts`: what identifies this result list (the filters and sort); with it, the capped
-    count and the entry ids of each page are kept in the shared cache (`catalog.caching`)."""
+    count and the entry ids of each page are kept in the shared cache (`catalog.caching`).
+
+    `subset`: part of the results that is cheaper to count (the entries whose title matches);
+    when it alone holds more than the cap, so do the results, and they are not counted."""
 
     def __init__(
-        self, object_list, per_page, *args, unranked_order=None, cache_parts=None, **kwargs
+        self,
+        object_list,
+        per_page,
+        *args,
+        unranked_order=None,
+        cache_parts=None,
+        subset=None,
+        **kwargs,
     ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cache_parts = cache_parts
+        self.subset = subset
         self.ranked = True
         if unranked_order and self.capped:
             self.object_list = object_list.order_by(*unranked_order)
@@ -36,11 +47,19 @@ class CappedPaginator(Paginator):
         return caching.cached("matches", self._matches, self.cache_parts)
 
     def _matches(self):
-        counted = self.object_list.order_by().values("pk")[: RESULT_CAP + 1]
         # The planner does not count reading each row's large search column, so for a
         # common word it would scan the table and read hundreds of them; the index is cheaper.
-        with planner_settings(counted.db, enable_seqscan="off"):
-            return counted.count()
+        # The catalogue is read from memory, where a page visited at random costs about what
+        # the next one does: so told, it walks an index for a word in many titles instead of
+        # first collecting all of them from the title index.
+        settings = {"enable_seqscan": "off", "random_page_cost": "1.1"}
+        with planner_settings(self.object_list.db, **settings):
+            for queryset in (self.subset, self.object_list):
+                if queryset is not None:
+                    matches = queryset.order_by().values("pk")[: RESULT_CAP + 1].count()
+                    if matches > RESULT_CAP:
+                        break
+        return matches
 
     @property
     def count(self):

@@ -10,7 +10,8 @@ find 高龄津贴.
 Each entry stores its tokens as text in `Policy.search_document`: the title part (name, pinyin,
 tags) on the first line, the body on the second. On PostgreSQL a trigger turns that into a
 weighted `tsvector` column with a GIN index (see the migration); on SQLite the same text is
-searched with LIKE, so the demo gives the same results, only slower.
+searched with LIKE, so the demo gives the same results, only slower. PostgreSQL also keeps the
+title part alone in a small vector (`title_subset`), which counts common words cheaply.
 """
 
 import itertools
@@ -212,6 +213,29 @@ def search(queryset, terms):
                 condition |= Q(search_document__contains=pattern)
         queryset = queryset.filter(condition) if condition else queryset.none()
     return queryset.annotate(rank=name_bonus)
+
+
+def title_subset(queryset, terms):
+    """The entries of `queryset` whose title part alone (name, summary, tags, pinyin) matches
+    every term: a subset of `search(queryset, terms)`, since the title tokens keep their
+    positions in the whole vector. Cheap to count, because the title vector is small, kept in
+    the row and indexed. None on SQLite, which has no title vector."""
+    indexed = [t for t in terms if not t.single_character]
+    if not indexed or connection.vendor != "postgresql":
+        return None  # one-character terms already read titles only: nothing cheaper to count
+    for term in terms:
+        if term.single_character:
+            queryset = queryset.filter(_name_field_condition(term))
+    query = tsquery(indexed)
+    if not query:
+        return queryset.none()
+    return queryset.filter(
+        RawSQL(
+            "catalog_policy.title_vector @@ to_tsquery('simple', %s)",
+            [query],
+            output_field=BooleanField(),
+        )
+    )
 
 
 # Highlighting.

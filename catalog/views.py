@@ -72,12 +72,22 @@ def catalogue_counts():
     def count():
         published = Policy.objects.published().order_by()
         return {
-            "regions": dict(published.values_list("region").annotate(n=Count("pk"))),
-            "domains": dict(published.values_list("domain").annotate(n=Count("pk"))),
+            "regions": dict(published.values_list("region").annotate(n=Count("*"))),
             "updated": last_updated(published),
         }
 
-    return caching.cached("catalogue-counts", count)
+    return {**caching.cached("catalogue-counts", count), "domains": domain_counts()}
+
+
+def domain_counts():
+    """Published entries per domain, cached on their own: a search with no results needs
+    only these."""
+
+    def count():
+        published = Policy.objects.published().order_by()
+        return dict(published.values_list("domain").annotate(n=Count("*")))
+
+    return caching.cached("domain-counts", count)
 
 
 def domains_with_counts(counts):
@@ -91,7 +101,7 @@ def domains_with_counts(counts):
 
 def fullest_domains():
     """The six domains with the most published entries."""
-    counts = domains_with_counts(catalogue_counts()["domains"])
+    counts = domains_with_counts(domain_counts())
     domains = [d for _label, _kind, group in counts for d in group if d.count]
     return sorted(domains, key=lambda d: -d.count)[:6]
 
@@ -124,6 +134,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         if self.filterset.ranks_by_relevance:
             kwargs["unranked_order"] = UNRANKED_ORDER
         kwargs["cache_parts"] = self.cache_parts()
+        kwargs["subset"] = self.filterset.title_subset()
         return super().get_paginator(queryset, *args, **kwargs)
 
     def cache_parts(self, without=("page",)):

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from catalog import search
 from catalog.filters import PolicyFilter
@@ -206,3 +207,55 @@ def test_zero_results_offer_the_query_without_filters_and_domains(client):
 def test_zero_results_offer_each_word_alone(client):
     html = client.get("/policies/", {"q": "养老 飞船"}).content.decode()
     assert "只搜“养老”（1 项）" in html
+
+
+def list_page(client, **params):
+    return client.get("/policies/", params).content.decode()
+
+
+def test_body_matches_past_the_cap_are_capped_though_few_titles_match(client, monkeypatch):
+    monkeypatch.setattr("catalog.pagination.RESULT_CAP", 3)
+    make_policy(name="养老服务补贴")
+    for _ in range(3):
+        make_policy(eligibility="参加城乡居民基本养老保险的老年人。")
+    html = list_page(client, q="养老")
+    assert "超过 3 项政策" in html
+    assert html.count('class="card"') == 3
+
+
+def test_title_matches_outside_the_filters_do_not_cap_the_results(client, monkeypatch):
+    monkeypatch.setattr("catalog.pagination.RESULT_CAP", 3)
+    huidong = county(slug="huidong", name="惠东县", code="441323", order=4)
+    for _ in range(4):
+        make_policy(name="养老服务补贴", region=huidong)
+    make_policy(code="BOLUO-1", name="养老服务补贴", region=county())
+    make_policy(code="BOLUO-2", eligibility="享受养老待遇的老人。", region=county())
+    html = list_page(client, q="养老", region="boluo")
+    assert "超过" not in html
+    assert html.count('class="card"') == 2
+    assert html.index("/BOLUO-1/") < html.index("/BOLUO-2/")  # still ranked: name first
+
+
+def test_title_subset_holds_the_entries_whose_title_part_matches():
+    elderly = Audience.objects.create(slug="gaoling", name="高龄老人")
+    make_policy(code="NAME", name="高龄津贴")
+    make_policy(code="TAG", name="生活补贴", audiences=[elderly])
+    make_policy(code="BODY", eligibility="高龄老人可申请。")
+    filterset = PolicyFilter({"q": "高龄"}, queryset=Policy.objects.published())
+    assert set(filterset.qs.values_list("code", flat=True)) == {"NAME", "TAG", "BODY"}
+    subset = filterset.title_subset()
+    if connection.vendor == "postgresql":
+        assert set(subset.values_list("code", flat=True)) == {"NAME", "TAG"}
+    else:  # no title vector: every match is counted
+        assert subset is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the title vector is PostgreSQL's")
+def test_title_vector_follows_a_renamed_entry():
+    policy = make_policy(code="RENAMED", name="旧名称")
+    Policy.objects.filter(pk=policy.pk).update(name="助听器适配补贴")
+    index_policies()
+    subset = PolicyFilter({"q": "助听"}, queryset=Policy.objects.published()).title_subset()
+    assert list(subset.values_list("code", flat=True)) == ["RENAMED"]
+    old = PolicyFilter({"q": "旧名称"}, queryset=Policy.objects.published()).title_subset()
+    assert not old.exists()

@@ -373,7 +373,13 @@ class Policy(models.Model):
             models.Index(
                 fields=["list_kind", "catalog_order", "code"], name="policy_kind_order_idx"
             ),
-            models.Index(fields=["status", "region", "domain"], name="policy_public_idx"),
+            # With the validity dates, per region and per domain counts of what the public
+            # sees are read from the index alone (PostgreSQL; elsewhere `include` is ignored).
+            models.Index(
+                fields=["status", "region", "domain"],
+                include=["valid_from", "valid_until"],
+                name="policy_public_idx",
+            ),
             models.Index(fields=["-updated_at"], name="policy_updated_idx"),
         ]
         constraints = [

@@ -254,7 +254,10 @@ def first_page(params):
     """What the list page asks the database for the search: a capped count and 20 rows."""
     filterset = PolicyFilter(params, queryset=Policy.objects.published())
     order = UNRANKED_ORDER if filterset.ranks_by_relevance else None
-    return list(CappedPaginator(filterset.qs, 20, unranked_order=order).page(1))
+    paginator = CappedPaginator(
+        filterset.qs, 20, unranked_order=order, subset=filterset.title_subset()
+    )
+    return list(paginator.page(1))
 
 
 def first_page_ilike(params):
