@@ -51,6 +51,6 @@ def run(sql):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0011_login_log")]
+    dependencies = [("catalog", "0012_history_notes_upgrade")]
 
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]

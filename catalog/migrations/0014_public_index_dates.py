@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0012_search_title_vector'),
+        ('catalog', '0013_search_title_vector'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
