@@ -6,6 +6,7 @@ staff. An account with no role, or a scoped role without its region or departmen
 nothing."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -80,8 +81,18 @@ class Scope:
             return policy.department_id == self.department.pk
         return True
 
+    # Read once per Scope (one per request's user), not once per entry checked: an import
+    # checks every row of a sheet.
+    @cached_property
+    def _region_ids(self):
+        return set(self.regions().values_list("pk", flat=True))
+
+    @cached_property
+    def _department_ids(self):
+        return set(self.departments().values_list("pk", flat=True))
+
     def allows_region(self, region):
-        return not self.read_only and self.regions().filter(pk=region.pk).exists()
+        return not self.read_only and region.pk in self._region_ids
 
     def allows_department(self, department):
         """Whether an entry may name `department`; None (no department) for anyone but
@@ -90,7 +101,7 @@ class Scope:
             return False
         if department is None:
             return self.role != DEPARTMENT
-        return self.departments().filter(pk=department.pk).exists()
+        return department.pk in self._department_ids
 
     def regions(self):
         """Volumes this account may put entries in: all for city staff, the own volume for

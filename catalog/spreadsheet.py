@@ -43,7 +43,7 @@ from .models import (
     Step,
     Unit,
 )
-from .models.policy import TAG_FIELDS
+from .models.policy import PERIOD_FIELDS, TAG_FIELDS
 from .services import index_policies
 
 SHEET_TITLE = gettext_lazy("政策条目")
@@ -319,6 +319,14 @@ def _plain(name, width=14, required=False, help=""):
     )
 
 
+def _tag_column(name, help):
+    """A tag set (受益对象, 行业, 企业类型) as names joined by 、."""
+    field = Policy._meta.get_field(name)
+    return Column(
+        field.verbose_name, name, _tags(field.related_model, field.verbose_name), _names(name), help
+    )
+
+
 def _amount(name, header):
     return Column(
         header,
@@ -401,15 +409,7 @@ COLUMNS = [
             "（跨年写 每年11月1日至次年1月31日）。"
         ),
         width=22,
-        fields=(
-            "period_mode",
-            "window_opens",
-            "window_closes",
-            "annual_open_month",
-            "annual_open_day",
-            "annual_close_month",
-            "annual_close_day",
-        ),
+        fields=tuple(PERIOD_FIELDS),
     ),
     _plain("phone", 16, help=gettext_lazy("留空则显示主管部门电话。")),
     _plain("basis_title", 30, help=gettext_lazy("文件名称。")),
@@ -434,27 +434,9 @@ COLUMNS = [
         width=10,
     ),
     _plain("summary", 30),
-    Column(
-        Policy._meta.get_field("audiences").verbose_name,
-        "audiences",
-        _tags(Audience, gettext_lazy("受益对象")),
-        _names("audiences"),
-        gettext_lazy("用顿号分隔，如 老年人、残疾人。"),
-    ),
-    Column(
-        Policy._meta.get_field("sectors").verbose_name,
-        "sectors",
-        _tags(Sector, gettext_lazy("行业")),
-        _names("sectors"),
-        gettext_lazy("用顿号分隔。"),
-    ),
-    Column(
-        Policy._meta.get_field("enterprise_types").verbose_name,
-        "enterprise_types",
-        _tags(EnterpriseType, gettext_lazy("企业类型")),
-        _names("enterprise_types"),
-        gettext_lazy("用顿号分隔。"),
-    ),
+    _tag_column("audiences", gettext_lazy("用顿号分隔，如 老年人、残疾人。")),
+    _tag_column("sectors", gettext_lazy("用顿号分隔。")),
+    _tag_column("enterprise_types", gettext_lazy("用顿号分隔。")),
     Column(
         Policy._meta.get_field("amount_kind").verbose_name,
         "amount_kind",

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from playwright.sync_api import sync_playwright
 
+from catalog.booklets import CHROMIUM_ARGS
 from catalog.models import Policy, Region
 
 from .builders import PASSWORD
@@ -23,14 +24,7 @@ from .builders import PASSWORD
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = CHROMIUM_ARGS  # the same switches the booklet printer launches Chromium with
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 MODES = {
