@@ -4,11 +4,11 @@ and at 200 % zoom; the main journeys by keyboard. Screenshots of key pages go to
 build/screenshots/ for people to look at (CI keeps them as artifacts)."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from openpyxl import load_workbook
@@ -23,8 +23,6 @@ from .builders import PASSWORD
 # test itself are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-ARGS = CHROMIUM_ARGS  # the same switches the booklet printer launches Chromium with
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 MODES = {
@@ -56,10 +54,15 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)")
+    if not os.path.exists(settings.PORTAL_CHROMIUM):
+        pytest.fail(
+            f"Chromium not found at {settings.PORTAL_CHROMIUM}: "
+            "apt-get install chromium (or set PORTAL_CHROMIUM)"
+        )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=settings.PORTAL_CHROMIUM, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
