@@ -30,6 +30,8 @@ INLINES = {
     "rules": (EligibilityRule, ["fact", "operator", "value", "reason"]),
     "bands": (AmountBand, ["fact", "low", "high", "amount"]),
 }
+# "Not given", where None is a meaningful value.
+UNKNOWN = object()
 # Stamps the workflow writes; a snapshot never carries them.
 STAMPS = {"published_at", "published_by", "version"}
 
@@ -100,15 +102,17 @@ def snapshot_from_form(form, formsets):
     return base
 
 
-def snapshot_at(record):
+def snapshot_at(record, later=UNKNOWN):
     """The state of the entry when the history `record` was written: its own columns and tags
-    from the record, its inline rows as they stood until the next version was written."""
+    from the record, its inline rows as they stood until the next version (`later`, looked up
+    unless the caller knows it; None for the newest) was written."""
     fields = {field.attname: _encode(getattr(record, field.attname)) for field in entry_fields()}
-    later = (
-        Policy.history.filter(id=record.id, history_date__gt=record.history_date)
-        .order_by("history_date")
-        .first()
-    )
+    if later is UNKNOWN:
+        later = (
+            Policy.history.filter(id=record.id, history_date__gt=record.history_date)
+            .order_by("history_date")
+            .first()
+        )
     until = later.history_date - datetime.timedelta(microseconds=1) if later else timezone.now()
     rows = {}
     for key, (model, names) in INLINES.items():
@@ -465,8 +469,8 @@ def versions(policy):
     version before it."""
     records = list(policy.history.order_by("history_date").select_related("history_user"))
     result, previous = [], None
-    for record in records:
-        state = snapshot_at(record)
+    for record, later in zip(records, [*records[1:], None], strict=True):
+        state = snapshot_at(record, later)
         result.append(Version(record, diff(previous, state)))
         previous = state
     return list(reversed(result))
