@@ -92,8 +92,9 @@ class ScopedChoicesMixin:
         return queryset, distinct
 
 
-class ReindexRelatedMixin(CityEditsMixin):
-    """Renaming reference data changes the text of every entry that shows it."""
+class ReindexRelatedMixin(CityEditsMixin, CatalogWriteMixin):
+    """Renaming reference data changes the text of every entry that shows it; adding or
+    deleting some changes the public menus."""
 
     policy_lookup = None
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from . import search
+from . import caching, search
 from .models import (
     Audience,
     Department,
@@ -145,7 +145,9 @@ class PolicyFilter(django_filters.FilterSet):
         """The parsed query, its synonyms swapped in; empty without a valid `q`."""
         self.is_valid()
         query = self.form.cleaned_data.get("q") or ""
-        return search.parse(query, SynonymGroup.groups()) if query.strip() else []
+        if not query.strip():
+            return []
+        return search.parse(query, caching.cached("synonyms", SynonymGroup.groups))
 
     def title_subset(self):
         """The results whose title part alone matches `q`: a cheap lower bound of `qs` for
@@ -210,10 +212,28 @@ class PolicyFilter(django_filters.FilterSet):
             counts["region"] = self._applying(counts["region"])
         return counts
 
-    @staticmethod
-    def _applying(per_volume):
+    @classmethod
+    def reference(cls):
+        """What the menus show of the reference tables: each menu's options as (slug, label),
+        and each region's parent. The same for every request, so read once per generation
+        (every change to reference data raises it)."""
+
+        def read():
+            return {
+                "options": {
+                    name: [(obj.slug, str(obj)) for obj in f.queryset.all()]
+                    for name, f in cls.base_filters.items()
+                    if isinstance(f, django_filters.ModelChoiceFilter)
+                },
+                "parents": dict(Region.objects.values_list("slug", "parent__slug")),
+            }
+
+        return caching.cached("reference", read)
+
+    @classmethod
+    def _applying(cls, per_volume):
         """Per region, the entries that apply there: its own volume plus the city volume."""
-        parents = dict(Region.objects.values_list("slug", "parent__slug"))
+        parents = cls.reference()["parents"]
         totals = {
             slug: per_volume.get(slug, 0) + per_volume.get(parent, 0)
             for slug, parent in parents.items()
@@ -253,12 +273,13 @@ class PolicyFilter(django_filters.FilterSet):
         (value, label, selected). With `counts`, facet options show their count and options
         that would leave nothing are left out, except the one already chosen."""
         menus = []
+        reference = self.reference()["options"]
         for name, field in self.form.fields.items():
             if name == "q":
                 continue
             chosen = self.data.get(name, "")
             if isinstance(field, ModelChoiceField):
-                options = [(obj.slug, str(obj)) for obj in field.queryset]
+                options = reference[name]
             else:
                 options = [(str(v), str(label)) for v, label in field.choices if v != ""]
             if counts and name in counts:

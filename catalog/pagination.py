@@ -107,6 +107,5 @@ def planner_settings(using, **settings):
         yield
         return
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for name, value in settings.items():
-            cursor.execute(f"SET LOCAL {name} = {value}")
+        cursor.execute("; ".join(f"SET LOCAL {name} = {value}" for name, value in settings.items()))
         yield

@@ -57,7 +57,7 @@ class PublicPolicyMixin:
         return (
             Policy.objects.published()
             .select_related("region", "domain", "department")
-            .prefetch_related("audiences")
+            .defer("search_document")  # the tokens for search: large, and never shown
         )
 
 

@@ -113,6 +113,25 @@ def test_a_synonym_edited_in_the_admin_applies_on_the_next_search(staff, public)
     assert "高龄津贴" in public.get("/policies/?q=长寿金").content.decode()
 
 
+def test_adding_reference_data_in_the_admin_makes_cached_menus_stale(staff):  # noqa: F811
+    before = caching.generation()
+    response = staff.post(
+        "/admin/catalog/audience/add/", {"name": "独居老人", "slug": "alone", "order": 9}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert caching.generation() > before
+
+
+def test_a_new_search_reads_neither_menus_nor_synonyms_again(public):
+    make_policy(name="高龄津贴")
+    public.get("/policies/?q=高龄")
+    with CaptureQueriesContext(connection) as queries:
+        assert "高龄<mark>津贴</mark>" in public.get("/policies/?q=津贴").content.decode()
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    for table in ["region", "audience", "department", "synonymgroup"]:
+        assert f'FROM "catalog_{table}"' not in read
+
+
 @pytest.mark.parametrize(
     "command, args", [("index_search", []), ("loaddata", ["reference"])], ids=["index", "load"]
 )
