@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from catalog import search
 from catalog.filters import UNRANKED_ORDER, PolicyFilter
-from catalog.models import Domain, ListKind, Period, Policy, Region
+from catalog.models import Domain, ListKind, Period, Policy, Region, SynonymGroup
 from catalog.models.policy import catalogue_position
 from catalog.pagination import CappedPaginator
+from catalog.views import PublicPolicyMixin
 
 BENCH_PREFIX = "BENCH-"
 
@@ -139,9 +140,9 @@ class Command(BaseCommand):
             self.stdout.write(f"\n## {size:,} entries\n")
             self.stdout.write(
                 "| query | matches | search SQL p50 / p95 ms | whole page p50 / p95 ms "
-                "| ILIKE SQL p50 / p95 ms | ILIKE ÷ search |"
+                "| … right after a write | ILIKE SQL p50 / p95 ms | ILIKE ÷ search |"
             )
-            self.stdout.write("|---|---:|---:|---:|---:|---:|")
+            self.stdout.write("|---|---:|---:|---:|---:|---:|---:|")
             for label, query in QUERIES.items():
                 self.report(label, query, runs)
 
@@ -199,10 +200,11 @@ class Command(BaseCommand):
         )
         eligibility, benefit = body[: len(body) // 2], body[len(body) // 2 :]
         region, domain = pick(self.regions), pick(self.domains)
+        summary = f"{name}，示例数据。"
         return Policy(
             code=f"{BENCH_PREFIX}{n:06d}",
             name=name,
-            summary=f"{name}，示例数据。",
+            summary=summary,
             region=region,
             domain=domain,
             catalog_order=catalogue_position(region.order, domain.kind, domain.order),
@@ -212,7 +214,7 @@ class Command(BaseCommand):
             period_mode=Period.ALWAYS,
             status=Policy.Status.PUBLISHED,
             published_at=timezone.now(),
-            search_document=search.document([name], [eligibility, benefit], [name]),
+            search_document=search.document([name, summary], [eligibility, benefit], [name]),
         )
 
     def report(self, label, query, runs):
@@ -220,20 +222,29 @@ class Command(BaseCommand):
         words = [w for w in query.split() if "=" not in w]
         params = dict(w.split("=", 1) for w in query.split() if "=" in w)
         params["q"] = " ".join(words)
-        page, engine, plain = [], [], []
+
+        def running_site():
+            # A query nobody asked since the last write, on a site that has served others:
+            # nothing of this query is cached, but what every page shares (menus, synonyms,
+            # the catalogue's date) is, as it is in production after the first request.
+            cache.clear()
+            client.get("/policies/", {"q": "示例"})
+
+        page, cold, engine, plain = [], [], [], []
         with override_settings(DEBUG=False):
             for _ in range(runs):
-                # Cold every time: this measures the search, not the cache in front of it.
-                cache.clear()
+                running_site()
                 page.append(timed(lambda: client.get("/policies/", params)))
-                cache.clear()
+                cache.clear()  # right after a write: nothing cached at all
+                cold.append(timed(lambda: client.get("/policies/", params)))
+                running_site()
                 engine.append(timed(lambda: first_page(params)))
                 plain.append(timed(lambda: first_page_ilike(params)))
         matches = CappedPaginator(PolicyFilter(params, queryset=Policy.objects.published()).qs, 20)
         found = f"{matches.count:,}+" if matches.capped else f"{matches.count:,}"
         self.stdout.write(
-            f"| {label} `{query}` | {found} | {ms(engine)} | {ms(page)} | {ms(plain)} "
-            f"| {statistics.median(plain) / statistics.median(engine):.0f}× |"
+            f"| {label} `{query}` | {found} | {ms(engine)} | {ms(page)} | {ms(cold)} "
+            f"| {ms(plain)} | {statistics.median(plain) / statistics.median(engine):.0f}× |"
         )
 
 
@@ -252,7 +263,7 @@ def ms(values):
 
 def first_page(params):
     """What the list page asks the database for the search: a capped count and 20 rows."""
-    filterset = PolicyFilter(params, queryset=Policy.objects.published())
+    filterset = PolicyFilter(params, queryset=PublicPolicyMixin().get_queryset())
     order = UNRANKED_ORDER if filterset.ranks_by_relevance else None
     paginator = CappedPaginator(
         filterset.qs, 20, unranked_order=order, subset=filterset.title_subset()
@@ -273,13 +284,14 @@ def first_page_ilike(params):
 
 
 def ilike(text):
-    """The naive alternative: every word somewhere in the main text fields, case-insensitive."""
+    """The naive alternative, asked the same question as the search: every word, or one of
+    the spellings its synonyms allow, somewhere in the text fields of the synthetic entries,
+    case-insensitive. (Pinyin it cannot find at all: it reads the whole table for nothing.)"""
     queryset = Policy.objects.published()
-    for word in text.split():
-        queryset = queryset.filter(
-            Q(name__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(eligibility__icontains=word)
-            | Q(benefit__icontains=word)
-        )
+    for term in search.parse(text, SynonymGroup.groups()):
+        condition = Q()
+        for spelling in term.alternatives:
+            for field in ["name", "summary", "eligibility", "benefit"]:
+                condition |= Q(**{f"{field}__icontains": spelling})
+        queryset = queryset.filter(condition)
     return queryset
