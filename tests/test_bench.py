@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def synthetic_entries():
     command = bench_search.Command()
     command.random = random.Random(3)
-    command.regions = command.ensure_reference()
+    command.ensure_reference()
     Policy.objects.bulk_create(command.synthetic(n) for n in range(80))
 
 

@@ -131,7 +131,7 @@ class Command(BaseCommand):
         if Policy.objects.exclude(code__startswith=BENCH_PREFIX).exists():
             raise CommandError("This database holds real entries; run `make bench-search`.")
         self.random = random.Random(seed)  # noqa: S311 -- repeatable synthetic data
-        self.regions = self.ensure_reference()
+        self.ensure_reference()
         self.stdout.write(
             f"# search benchmark {timezone.now():%Y-%m-%d %H:%M}, {runs} runs per query"
         )
@@ -147,22 +147,22 @@ class Command(BaseCommand):
                 self.report(label, query, runs)
 
     def ensure_reference(self):
+        """The regions and domains the synthetic entries are spread over."""
         city, _ = Region.objects.get_or_create(
             slug="huizhou", defaults={"code": "441300", "name": "惠州市", "level": "city"}
         )
-        regions = [city]
+        self.regions = [city]
         for slug, name, code in [("boluo", "博罗县", "441322"), ("huidong", "惠东县", "441323")]:
             region, _ = Region.objects.get_or_create(
                 slug=slug, defaults={"code": code, "name": name, "level": "county", "parent": city}
             )
-            regions.append(region)
+            self.regions.append(region)
         for kind, slug, name in [
             (ListKind.RESIDENT, "lm-shenghuo", "生活保障"),
             (ListKind.ENTERPRISE, "qy-chuangye", "创业就业"),
         ]:
             Domain.objects.get_or_create(slug=slug, defaults={"kind": kind, "name": name})
         self.domains = list(Domain.objects.all())
-        return regions
 
     def seed_to(self, size):
         have = Policy.objects.count()
