@@ -61,13 +61,31 @@ def pinyin_tokens(text):
     return full + short
 
 
+def number_units(toks):
+    """An amount or an age with its unit as single tokens: a digit run and the Han token after
+    it give the digits with that token's first character ("3000元") and with the whole token
+    ("80周岁"). Stored at the end of a line, after every positioned token, so that a query such
+    as 3000元 is one lexeme in the index instead of a phrase rechecked entry by entry."""
+    return [
+        t
+        for number, unit in _numbered(toks)
+        for t in dict.fromkeys([number + unit[0], number + unit])
+    ]
+
+
+def _numbered(toks):
+    return [(a, b) for a, b in itertools.pairwise(toks) if a.isdigit() and _HAN_RUN.match(b)]
+
+
 def document(title_texts, body_texts, pinyin_texts):
-    """The stored search text: title tokens and pinyin on line one, body tokens on line two.
+    """The stored search text: title tokens and pinyin on line one, body tokens on line two,
+    each line ending with its number-and-unit tokens.
 
     Spaces around every token let LIKE match whole tokens on SQLite."""
     title = [t for text in title_texts for t in tokens(text)]
     title += [t for text in pinyin_texts for t in pinyin_tokens(text)]
     body = [t for text in body_texts for t in tokens(text)]
+    title, body = title + number_units(title), body + number_units(body)
     return f" {' '.join(title)} \n {' '.join(body)} "
 
 
@@ -144,10 +162,17 @@ def _open_ended(token):
 
 
 def _phrase(spelling):
-    """A tsquery phrase for one spelling: its tokens in order, the open-ended ones as prefixes."""
-    return " <-> ".join(
-        f"'{token}':*" if _open_ended(token) else f"'{token}'" for token in tokens(spelling)
-    )
+    """A tsquery phrase for one spelling: its tokens in order, the open-ended ones as prefixes.
+
+    A number and its unit (3000元, 80周岁) is the stored number-and-unit lexeme alone, which
+    means the same and needs no check of positions; in a longer spelling those lexemes are
+    ANDed to the phrase, which they narrow in the index without changing what it matches."""
+    toks = tokens(spelling)
+    units = [f"'{number}{unit}'" for number, unit in _numbered(toks)]
+    if len(toks) == 2 and units:
+        return units[0]
+    phrase = " <-> ".join(f"'{token}':*" if _open_ended(token) else f"'{token}'" for token in toks)
+    return " & ".join([*units, f"({phrase})"]) if units and phrase else phrase
 
 
 def tsquery(terms):

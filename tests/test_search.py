@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from django.db import connection
 
@@ -43,9 +45,28 @@ def test_synonyms_swap_words_inside_a_term():
 
 def test_tsquery_is_a_phrase_per_term_and_prefix_for_pinyin_and_lone_characters():
     terms = search.parse("残疾人 gaoling 3000元")
-    assert search.tsquery(terms) == (
-        "(('残疾' <-> '疾人')) & (('gaoling':*)) & (('3000' <-> '元':*))"
+    assert search.tsquery(terms) == ("(('残疾' <-> '疾人')) & (('gaoling':*)) & (('3000元'))")
+
+
+def test_a_number_and_its_unit_are_one_stored_token_and_one_query_lexeme():
+    document = search.document(["高龄津贴"], ["年满80周岁，每月3000元以上，1.5倍"], [])
+    body = document.split("\n")[1]
+    assert body.split()[-4:] == ["80周", "80周岁", "3000元", "3000元以"]
+    assert search.tsquery(search.parse("80周岁")) == "(('80周岁'))"
+    # Longer: the phrase still decides; the unit lexeme only narrows the index lookup.
+    assert search.tsquery(search.parse("每月3000元")) == (
+        "(('3000元' & ('每月' <-> '3000' <-> '元':*)))"
     )
+    assert search.tsquery(search.parse("1.5倍")) == "(('1.5' <-> '倍':*))"
+
+
+def test_upgrade_gives_stored_documents_the_units_indexing_now_writes():
+    upgrade = importlib.import_module("catalog.migrations.0015_search_number_units")
+    name, body = "3岁以下婴幼儿照护补贴", "每孩每月200元，按3个月发放"
+    before = " {} \n {} ".format(
+        " ".join(search.tokens(name) + search.pinyin_tokens(name)), " ".join(search.tokens(body))
+    )
+    assert upgrade.with_units(before) == search.document([name], [body], [name])
 
 
 def test_highlight_escapes_text_and_marks_every_spelling():
@@ -118,6 +139,10 @@ def catalogue():
         ("残疾人 护理", {"HULI"}, {"GAOLING"}),
         ("80周岁", {"GAOLING"}, {"YANGLAO"}),
         ("10000元", {"CHUANGYE"}, {"GAOLING"}),
+        ("100元", {"GAOLING"}, {"HULI", "CHUANGYE"}),
+        ("每月100元", {"GAOLING"}, {"HULI"}),
+        ("16周岁", {"YANGLAO"}, {"GAOLING"}),
+        ("周岁", {"GAOLING", "YANGLAO"}, {"HULI"}),
         ("创业补贴", {"CHUANGYE"}, {"GAOLING"}),  # 资助 is a synonym of 补贴
         ("老人", {"GAOLING"}, {"CHUANGYE"}),
         ("yanglao", {"YANGLAO"}, {"GAOLING"}),
