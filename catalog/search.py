@@ -31,6 +31,7 @@ MAX_ALTERNATIVES = 16
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"[{_HAN}]+|[a-z]+|[0-9]+(?:\.[0-9]+)?")
 _HAN_RUN = re.compile(rf"[{_HAN}]+")
+_THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 
 
 def normalize(text):
@@ -39,9 +40,10 @@ def normalize(text):
 
 
 def tokens(text):
-    """Bigrams inside Han runs (a lone character stays itself), Latin and digit runs whole."""
+    """Bigrams inside Han runs (a lone character stays itself), Latin and digit runs whole;
+    thousands separators are dropped, so 3,000元 is found as 3000元."""
     result = []
-    for run in _RUNS.findall(normalize(text)):
+    for run in _RUNS.findall(_THOUSANDS.sub("", normalize(text))):
         if _HAN_RUN.fullmatch(run) and len(run) > 1:
             result.extend(run[i : i + 2] for i in range(len(run) - 1))
         else:
@@ -266,15 +268,24 @@ def title_subset(queryset, terms):
 # Highlighting.
 
 
-def highlight(text, terms):
-    """`text`, escaped, with every spelling of every term wrapped in <mark>."""
-    text = text or ""
+def _marks(terms):
+    """A pattern for every spelling of every term, longest first, case-insensitive; a number
+    also matches written with thousands separators (3000元 marks 3,000元)."""
     spellings = sorted(
         {s for term in terms for s in term.marks if s.strip()}, key=len, reverse=True
     )
     if not spellings:
+        return None
+    digits = re.compile(r"(?<=[0-9])(?=[0-9])")
+    return re.compile("|".join(digits.sub(",?", re.escape(s)) for s in spellings), re.IGNORECASE)
+
+
+def highlight(text, terms):
+    """`text`, escaped, with every spelling of every term wrapped in <mark>."""
+    text = text or ""
+    pattern = _marks(terms)
+    if pattern is None:
         return escape(text)
-    pattern = re.compile("|".join(re.escape(s) for s in spellings), re.IGNORECASE)
     pieces, last = [], 0
     for match in pattern.finditer(text):
         pieces.append((text[last : match.start()], match.group()))
@@ -289,12 +300,11 @@ def highlight(text, terms):
 def snippet(texts, terms, width=60):
     """The first of `texts` that contains a term, cut to about `width` characters around the
     first match and highlighted; None when no text contains one."""
-    spellings = [s for term in terms for s in term.marks if s]
+    pattern = _marks(terms)
     for text in texts:
-        folded = normalize(text)
-        hits = [folded.find(s) for s in spellings if s in folded]
-        if hits:
-            start = max(0, min(hits) - width // 3)
+        hit = pattern and pattern.search(normalize(text))
+        if hit:
+            start = max(0, hit.start() - width // 3)
             piece = text[start : start + width]
             return format_html(
                 "{}{}{}",

@@ -15,6 +15,16 @@ def test_han_text_becomes_overlapping_bigrams_and_other_runs_stay_whole():
     assert search.tokens("养老保险") == ["养老", "老保", "保险"]
     assert search.tokens("年满80周岁，每月100元") == ["年满", "80", "周岁", "每月", "100", "元"]
     assert search.tokens("ＡＢＣ３０００") == ["abc", "3000"]
+    assert search.tokens("一次性3,000至30,000元，1,2") == [
+        "一次",
+        "次性",
+        "3000",
+        "至",
+        "30000",
+        "元",
+        "1",
+        "2",
+    ]
 
 
 def test_pinyin_tokens_start_at_every_syllable():
@@ -75,6 +85,12 @@ def test_highlight_escapes_text_and_marks_every_spelling():
     assert html == "&lt;script&gt;<mark>老年人</mark>&lt;/script&gt;"
 
 
+def test_a_number_is_marked_also_where_written_with_thousands_separators():
+    terms = search.parse("3000元")
+    assert search.highlight("一次性3,000元", terms) == "一次性<mark>3,000元</mark>"
+    assert "<mark>3,000元</mark>" in search.snippet(["不相关", "另给予3,000元补助"], terms)
+
+
 def test_snippet_cuts_around_the_first_match():
     terms = search.parse("护理")
     text = "甲" * 100 + "护理补贴" + "乙" * 100
@@ -126,7 +142,7 @@ def catalogue():
         code="BODY",
         name="就业见习补贴",
         eligibility="离校两年内未就业的高校毕业生。",
-        benefit="见习期间给予补贴，另对照顾高龄老人的家庭不作要求。",
+        benefit="见习期间每月给予补贴2,000元，另对照顾高龄老人的家庭不作要求。",
     )
 
 
@@ -139,6 +155,7 @@ def catalogue():
         ("残疾人 护理", {"HULI"}, {"GAOLING"}),
         ("80周岁", {"GAOLING"}, {"YANGLAO"}),
         ("10000元", {"CHUANGYE"}, {"GAOLING"}),
+        ("2000元", {"BODY"}, {"CHUANGYE"}),  # written 2,000元
         ("100元", {"GAOLING"}, {"HULI", "CHUANGYE"}),
         ("每月100元", {"GAOLING"}, {"HULI"}),
         ("16周岁", {"YANGLAO"}, {"GAOLING"}),
