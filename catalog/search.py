@@ -32,6 +32,7 @@ _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"[{_HAN}]+|[a-z]+|[0-9]+(?:\.[0-9]+)?")
 _HAN_RUN = re.compile(rf"[{_HAN}]+")
 _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])(?=[0-9])")
 
 
 def normalize(text):
@@ -174,7 +175,7 @@ def _phrase(spelling):
     if len(toks) == 2 and units:
         return units[0]
     phrase = " <-> ".join(f"'{token}':*" if _open_ended(token) else f"'{token}'" for token in toks)
-    return " & ".join([*units, f"({phrase})"]) if units and phrase else phrase
+    return " & ".join([*units, f"({phrase})"]) if units else phrase
 
 
 def tsquery(terms):
@@ -276,8 +277,9 @@ def _marks(terms):
     )
     if not spellings:
         return None
-    digits = re.compile(r"(?<=[0-9])(?=[0-9])")
-    return re.compile("|".join(digits.sub(",?", re.escape(s)) for s in spellings), re.IGNORECASE)
+    return re.compile(
+        "|".join(_BETWEEN_DIGITS.sub(",?", re.escape(s)) for s in spellings), re.IGNORECASE
+    )
 
 
 def highlight(text, terms):
