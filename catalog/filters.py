@@ -168,6 +168,21 @@ class PolicyFilter(django_filters.FilterSet):
             return None
         return search.title_subset(self._filter(self.queryset.all(), ["q"]), self.terms)
 
+    def parts(self):
+        """Parts of the results cheaper to count than all of them, as counting functions for
+        `CappedPaginator`: the entries whose title alone matches `q`, and for a phrase found in
+        a large share of the entries (`search.dense`), the matches among the first entries read."""
+        if not self.terms:
+            return []
+        parts = []
+        titles = self.title_subset()
+        if titles is not None:
+            parts.append(lambda limit: titles.order_by().values("pk")[:limit].count())
+        if search.dense(self.terms, lambda: caching.cached("lexeme-shares", search.lexeme_shares)):
+            base = self._filter(self.queryset.all(), ["q"])
+            parts.append(lambda limit: search.walked_count(base, self.terms, limit))
+        return parts
+
     def filter_one_card(self, queryset, name, value):
         return queryset.filter(one_card=True)
 

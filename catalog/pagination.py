@@ -19,8 +19,9 @@ class CappedPaginator(Paginator):
     `cache_parts`: what identifies this result list (the filters and sort); with it, the capped
     count and the entry ids of each page are kept in the shared cache (`catalog.caching`).
 
-    `subset`: part of the results that is cheaper to count (the entries whose title matches);
-    when it alone holds more than the cap, so do the results, and they are not counted."""
+    `parts`: functions that count a part of the results up to a given number, cheapest first
+    (e.g. the entries whose title matches); when one part alone holds more than the cap, so do
+    the results, and they are not counted."""
 
     def __init__(
         self,
@@ -29,12 +30,12 @@ class CappedPaginator(Paginator):
         *args,
         unranked_order=None,
         cache_parts=None,
-        subset=None,
+        parts=(),
         **kwargs,
     ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cache_parts = cache_parts
-        self.subset = subset
+        self.parts = parts
         self.ranked = True
         if unranked_order and self.capped:
             self.object_list = object_list.order_by(*unranked_order)
@@ -54,12 +55,10 @@ class CappedPaginator(Paginator):
         # first collecting all of them from the title index.
         settings = {"enable_seqscan": "off", "random_page_cost": "1.1"}
         with planner_settings(self.object_list.db, **settings):
-            for queryset in (self.subset, self.object_list):
-                if queryset is not None:
-                    matches = queryset.order_by().values("pk")[: RESULT_CAP + 1].count()
-                    if matches > RESULT_CAP:
-                        break
-        return matches
+            for part in self.parts:
+                if part(RESULT_CAP + 1) > RESULT_CAP:
+                    return RESULT_CAP + 1
+            return self.object_list.order_by().values("pk")[: RESULT_CAP + 1].count()
 
     @property
     def count(self):

@@ -18,7 +18,7 @@ import itertools
 import re
 import unicodedata
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, Case, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape, format_html, format_html_join
@@ -27,6 +27,8 @@ from pypinyin import Style, lazy_pinyin
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
 MAX_ALTERNATIVES = 16
+DENSE_SHARE = 0.3
+WALK = 4000  # entries read for a common phrase: at DENSE_SHARE, 1,001 matches come by 3,337
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"[{_HAN}]+|[a-z]+|[0-9]+(?:\.[0-9]+)?")
@@ -264,6 +266,67 @@ def title_subset(queryset, terms):
             output_field=BooleanField(),
         )
     )
+
+
+def lexeme_shares():
+    """{lexeme: share of entries holding it} for the commonest lexemes of the search vectors,
+    from PostgreSQL's statistics (kept by ANALYZE); empty elsewhere or before any ANALYZE."""
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+            " WHERE tablename = 'catalog_policy' AND attname = 'search_vector'"
+        )
+        row = cursor.fetchone()
+    # The shares run three longer than the lexemes: their minimum, maximum and share of nulls.
+    return dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+
+
+def dense(terms, shares):
+    """Whether `terms` hold a phrase and are estimated to match at least DENSE_SHARE of the
+    entries; `shares()` gives the commonest lexemes' shares (see `lexeme_shares`), and is
+    called only for a phrase.
+
+    The GIN index can only propose candidates for a phrase, and it collects every one before
+    the first is checked: for a phrase in half the entries, tens of thousands. Reading entries
+    in index order and checking each finds the first thousand matches sooner. PostgreSQL cannot
+    know that a phrase is common, because it multiplies the shares of its bigrams as if they
+    were independent; a phrase is found at most as often as its rarest bigram, and for text
+    about as often. Terms multiply (they are independent enough), a term takes its commonest
+    spelling, and a lexeme missing from the statistics counts as rare."""
+    indexed = [t for t in terms if not t.single_character]
+    if not indexed or len(indexed) < len(terms):
+        return False  # one-character terms filter names by a pattern: their share is unknown
+    if not any(len(tokens(s)) > 1 for term in indexed for s in term.alternatives):
+        return False
+    known, share = shares(), 1.0
+    for term in indexed:
+        share *= max(
+            min((known.get(token, 0.0) for token in tokens(spelling)), default=0.0)
+            for spelling in term.alternatives
+        )
+    return share >= DENSE_SHARE
+
+
+def walked_count(queryset, terms, limit):
+    """How many of the first WALK entries of `queryset` that the database reads match `terms`,
+    up to `limit`: a part of the results that is cheap to count when they are dense, because
+    each entry read is checked at once. The subquery's LIMIT keeps PostgreSQL from turning to
+    the GIN index, so a phrase that proves rare costs WALK checks at most."""
+    vectors = (
+        queryset.order_by()
+        .annotate(vector=RawSQL("catalog_policy.search_vector", []))
+        .values("vector")[:WALK]
+    )
+    sql, params = vectors.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) walked"  # noqa: S608 -- Django's SQL
+            " WHERE walked.vector @@ to_tsquery('simple', %s) LIMIT %s) found",
+            [*params, tsquery(terms), limit],
+        )
+        return cursor.fetchone()[0]
 
 
 # Highlighting.

@@ -134,7 +134,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         if self.filterset.ranks_by_relevance:
             kwargs["unranked_order"] = UNRANKED_ORDER
         kwargs["cache_parts"] = self.cache_parts()
-        kwargs["subset"] = self.filterset.title_subset()
+        kwargs["parts"] = self.filterset.parts()
         return super().get_paginator(queryset, *args, **kwargs)
 
     def cache_parts(self, without=("page",)):

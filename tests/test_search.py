@@ -302,3 +302,40 @@ def test_title_vector_follows_a_renamed_entry():
     assert list(subset.values_list("code", flat=True)) == ["RENAMED"]
     old = PolicyFilter({"q": "旧名称"}, queryset=Policy.objects.published()).title_subset()
     assert not old.exists()
+
+
+def test_a_phrase_is_dense_when_every_term_is_estimated_common():
+    common = {"城乡": 0.7, "乡居": 0.55, "居民": 0.8, "残疾": 0.8, "疾人": 0.8, "护理": 0.5}
+
+    def shares():
+        return common
+
+    assert search.dense(search.parse("城乡居民"), shares)  # as common as its rarest bigram
+    assert search.dense(search.parse("残疾人 护理"), shares)  # 0.8 × 0.5
+    assert not search.dense(search.parse("城乡保险"), shares)  # 乡保 is not among the common
+    assert not search.dense(search.parse("城乡居民 护理"), shares)  # 0.55 × 0.5
+    assert not search.dense(search.parse("护理"), shares)  # one lexeme: the index answers alone
+    assert not search.dense(search.parse("养 城乡居民"), shares)  # a name pattern of unknown share
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics are PostgreSQL's")
+def test_a_common_phrase_is_counted_by_reading_entries_with_the_same_result(monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.pagination import CappedPaginator
+
+    for _ in range(4):
+        make_policy(eligibility="参加城乡居民基本养老保险的老年人。居民城乡统筹。")
+    make_policy(eligibility="城乡低保，居民医保。")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_policy")
+    assert search.lexeme_shares()["城乡"] == pytest.approx(1.0)
+    # Capped by the entries read; counted in full; and a phrase whose bigrams are all common
+    # but which is found nowhere, counted in full after the entries read found none.
+    for cap, query, count in [(3, "城乡居民", 3), (10, "城乡居民", 4), (10, "城乡居民城乡", 0)]:
+        monkeypatch.setattr("catalog.pagination.RESULT_CAP", cap)
+        filterset = PolicyFilter({"q": query}, queryset=Policy.objects.published())
+        paginator = CappedPaginator(filterset.qs, 20, parts=filterset.parts())
+        with CaptureQueriesContext(connection) as queries:
+            assert paginator.count == count
+        assert any(") walked WHERE" in q["sql"] for q in queries)

@@ -226,8 +226,10 @@ class Command(BaseCommand):
         def running_site():
             # A query nobody asked since the last write, on a site that has served others:
             # nothing of this query is cached, but what every page shares (menus, synonyms,
-            # the catalogue's date) is, as it is in production after the first request.
+            # the catalogue's date, the home page's counts) is, as it is in production after
+            # the first visitors.
             cache.clear()
+            client.get("/")
             client.get("/policies/", {"q": "示例"})
 
         page, cold, engine, plain = [], [], [], []
@@ -266,7 +268,10 @@ def first_page(params):
     filterset = PolicyFilter(params, queryset=PublicPolicyMixin().get_queryset())
     order = UNRANKED_ORDER if filterset.ranks_by_relevance else None
     paginator = CappedPaginator(
-        filterset.qs, 20, unranked_order=order, subset=filterset.title_subset()
+        filterset.qs,
+        20,
+        unranked_order=order,
+        parts=filterset.parts(),
     )
     return list(paginator.page(1))
 
