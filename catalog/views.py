@@ -168,6 +168,9 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         terms = filterset.terms
         for policy in context["page_obj"]:
             policy.highlighted_name = search.highlight(policy.name, terms) if terms else None
+            policy.highlighted_amount = (
+                search.highlight(policy.amount_display, terms) if terms else None
+            )
             policy.snippet = (
                 search.snippet([policy.summary, policy.eligibility, policy.benefit], terms)
                 if terms

@@ -238,6 +238,14 @@ def test_results_highlight_matches(client):
     assert "<mark>护理</mark>" in html
 
 
+def test_an_amount_found_only_in_the_amount_line_is_marked_there(client):
+    from catalog.models.policy import Amount, Unit
+
+    make_policy(amount_kind=Amount.FIXED, amount_min=30000, amount_unit=Unit.ONE_OFF)
+    html = client.get("/policies/", {"q": "30000元"}).content.decode()
+    assert "一次性<mark>30,000元</mark>" in html
+
+
 @pytest.mark.usefixtures("catalogue")
 def test_zero_results_offer_the_query_without_filters_and_domains(client):
     html = client.get("/policies/", {"q": "养老", "kind": "enterprise"}).content.decode()
