@@ -18,6 +18,7 @@ import itertools
 import re
 import unicodedata
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import BooleanField, Case, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -319,7 +320,10 @@ def walked_count(queryset, terms, limit):
         .annotate(vector=RawSQL("catalog_policy.search_vector", []))
         .values("vector")[:WALK]
     )
-    sql, params = vectors.query.sql_with_params()
+    try:
+        sql, params = vectors.query.sql_with_params()
+    except EmptyResultSet:  # the other filters can match nothing
+        return 0
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) walked"  # noqa: S608 -- Django's SQL

@@ -347,3 +347,4 @@ def test_a_common_phrase_is_counted_by_reading_entries_with_the_same_result(monk
         with CaptureQueriesContext(connection) as queries:
             assert paginator.count == count
         assert any(") walked WHERE" in q["sql"] for q in queries)
+    assert search.walked_count(Policy.objects.none(), search.parse("城乡居民"), 10) == 0

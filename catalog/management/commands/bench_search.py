@@ -30,6 +30,7 @@ QUERIES = {
     "2 characters, very common": "补贴",
     "2 characters, rare": "助听",
     "long phrase": "城乡居民基本养老保险",
+    "phrase found nowhere, of common bigrams": "养老保险补贴",
     "two words": "残疾人 护理",
     "digits + Han": "80周岁",
     "amount": "3000元",
