@@ -160,9 +160,11 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         filterset = context["filter"]
         # Counting facets of a huge result costs too much; its menus go without counts.
         counts = None
-        if not context["paginator"].capped:
+        paginator = context["paginator"]
+        if not paginator.capped:
             parts = self.cache_parts(without=("page", "sort"))
-            counts = caching.cached("facets", filterset.facet_counts, parts)
+            empty = not paginator.count  # the results are not read again to count nothing
+            counts = caching.cached("facets", lambda: filterset.facet_counts(empty), parts)
         context["menus"] = filterset.menus(counts)
         context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
         terms = filterset.terms
