@@ -174,14 +174,18 @@ class PolicyFilter(django_filters.FilterSet):
         a large share of the entries (`search.dense`), the matches among the first entries read."""
         if not self.terms:
             return []
-        parts = []
-        titles = self.title_subset()
-        if titles is not None:
-            parts.append(lambda limit: titles.order_by().values("pk")[:limit].count())
-        if search.dense(self.terms, lambda: caching.cached("lexeme-shares", search.lexeme_shares)):
-            base = self._filter(self.queryset.all(), ["q"])
-            parts.append(lambda limit: search.walked_count(base, self.terms, limit))
-        return parts
+
+        def titles(limit):
+            subset = self.title_subset()
+            return (0 if subset is None else subset.order_by().values("pk")[:limit].count()), False
+
+        def walked(limit):
+            shares = functools.partial(caching.cached, "lexeme-shares", search.lexeme_shares)
+            if not search.dense(self.terms, shares):
+                return 0, False
+            return search.walked_count(self._filter(self.queryset.all(), ["q"]), self.terms, limit)
+
+        return [titles, walked]
 
     def filter_one_card(self, queryset, name, value):
         return queryset.filter(one_card=True)

@@ -20,8 +20,9 @@ class CappedPaginator(Paginator):
     count and the entry ids of each page are kept in the shared cache (`catalog.caching`).
 
     `parts`: functions that count a part of the results up to a given number, cheapest first
-    (e.g. the entries whose title matches); when one part alone holds more than the cap, so do
-    the results, and they are not counted."""
+    (e.g. the entries whose title matches), each returning that count and whether the part
+    was all of the results; when one part alone holds more than the cap, so do the results,
+    and they are not counted, nor after a part that was all of them."""
 
     def __init__(
         self,
@@ -56,8 +57,9 @@ class CappedPaginator(Paginator):
         settings = {"enable_seqscan": "off", "random_page_cost": "1.1"}
         with planner_settings(self.object_list.db, **settings):
             for part in self.parts:
-                if part(RESULT_CAP + 1) > RESULT_CAP:
-                    return RESULT_CAP + 1
+                found, whole = part(RESULT_CAP + 1)
+                if found > RESULT_CAP or whole:
+                    return found
             return self.object_list.order_by().values("pk")[: RESULT_CAP + 1].count()
 
     @property

@@ -83,6 +83,12 @@ def _numbered(toks):
     return [(a, b) for a, b in itertools.pairwise(toks) if a.isdigit() and _HAN_RUN.match(b)]
 
 
+def _is_phrase(toks):
+    """Whether a spelling of these tokens is a phrase, checked entry by entry against positions:
+    two tokens or more, except a number and its unit (3000元), which is one lexeme."""
+    return len(toks) > 2 or (len(toks) == 2 and not _numbered(toks))
+
+
 def document(title_texts, body_texts, pinyin_texts):
     """The stored search text: title tokens and pinyin on line one, body tokens on line two,
     each line ending with its number-and-unit tokens.
@@ -175,7 +181,7 @@ def _phrase(spelling):
     ANDed to the phrase, which they narrow in the index without changing what it matches."""
     toks = tokens(spelling)
     units = [f"'{number}{unit}'" for number, unit in _numbered(toks)]
-    if len(toks) == 2 and units:
+    if units and not _is_phrase(toks):
         return units[0]
     phrase = " <-> ".join(f"'{token}':*" if _open_ended(token) else f"'{token}'" for token in toks)
     return " & ".join([*units, f"({phrase})"]) if units else phrase
@@ -277,11 +283,14 @@ def lexeme_shares():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
-            " WHERE tablename = 'catalog_policy' AND attname = 'search_vector'"
+            " WHERE schemaname = current_schema() AND tablename = 'catalog_policy'"
+            " AND attname = 'search_vector'"
         )
         row = cursor.fetchone()
-    # The shares run three longer than the lexemes: their minimum, maximum and share of nulls.
-    return dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    if not row or not row[0]:
+        return {}
+    lexemes, shares = row
+    return dict(zip(lexemes, shares[: len(lexemes)], strict=True))  # then their min and max
 
 
 def dense(terms, shares):
@@ -299,7 +308,7 @@ def dense(terms, shares):
     indexed = [t for t in terms if not t.single_character]
     if not indexed or len(indexed) < len(terms):
         return False  # one-character terms filter names by a pattern: their share is unknown
-    if not any(len(tokens(s)) > 1 for term in indexed for s in term.alternatives):
+    if not any(_is_phrase(tokens(s)) for term in indexed for s in term.alternatives):
         return False
     known, share = shares(), 1.0
     for term in indexed:
@@ -312,25 +321,23 @@ def dense(terms, shares):
 
 def walked_count(queryset, terms, limit):
     """How many of the first WALK entries of `queryset` that the database reads match `terms`,
-    up to `limit`: a part of the results that is cheap to count when they are dense, because
-    each entry read is checked at once. The subquery's LIMIT keeps PostgreSQL from turning to
-    the GIN index, so a phrase that proves rare costs WALK checks at most."""
-    vectors = (
-        queryset.order_by()
-        .annotate(vector=RawSQL("catalog_policy.search_vector", []))
-        .values("vector")[:WALK]
-    )
+    up to `limit`, and whether those were all of its entries (then the count is exact): a part
+    of the results that is cheap to count when they are dense, because each entry read is
+    checked at once. The subquery's LIMIT keeps PostgreSQL from turning to the GIN index, so a
+    phrase that proves rare costs WALK checks at most."""
+    walked = queryset.order_by().annotate(vector=RawSQL("catalog_policy.search_vector", []))
     try:
-        sql, params = vectors.query.sql_with_params()
+        sql, params = walked.values("vector")[:WALK].query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:  # the other filters can match nothing
-        return 0
+        return 0, True
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) walked"  # noqa: S608 -- Django's SQL
             " WHERE walked.vector @@ to_tsquery('simple', %s) LIMIT %s) found",
             [*params, tsquery(terms), limit],
         )
-        return cursor.fetchone()[0]
+        found = cursor.fetchone()[0]
+    return found, found < limit and walked.values("pk")[:WALK].count() < WALK
 
 
 # Highlighting.

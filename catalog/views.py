@@ -168,15 +168,11 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         context["menus"] = filterset.menus(counts)
         context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
         terms = filterset.terms
-        for policy in context["page_obj"]:
-            policy.highlighted_name = search.highlight(policy.name, terms) if terms else None
-            policy.highlighted_amount = (
-                search.highlight(policy.amount_display, terms) if terms else None
-            )
-            policy.snippet = (
-                search.snippet([policy.summary, policy.eligibility, policy.benefit], terms)
-                if terms
-                else None
+        for policy in context["page_obj"] if terms else ():
+            policy.highlighted_name = search.highlight(policy.name, terms)
+            policy.highlighted_amount = search.highlight(policy.amount_display, terms)
+            policy.snippet = search.snippet(
+                [policy.summary, policy.eligibility, policy.benefit], terms
             )
         if terms and not context["paginator"].count:
             context["suggestions"] = self.suggestions(filterset)

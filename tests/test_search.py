@@ -324,6 +324,7 @@ def test_a_phrase_is_dense_when_every_term_is_estimated_common():
     assert not search.dense(search.parse("城乡居民 护理"), shares)  # 0.55 × 0.5
     assert not search.dense(search.parse("护理"), shares)  # one lexeme: the index answers alone
     assert not search.dense(search.parse("养 城乡居民"), shares)  # a name pattern of unknown share
+    assert not search.dense(search.parse("80周岁"), lambda: {"80": 0.9, "周岁": 0.9})  # one lexeme
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics are PostgreSQL's")
@@ -338,13 +339,26 @@ def test_a_common_phrase_is_counted_by_reading_entries_with_the_same_result(monk
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_policy")
     assert search.lexeme_shares()["城乡"] == pytest.approx(1.0)
-    # Capped by the entries read; counted in full; and a phrase whose bigrams are all common
-    # but which is found nowhere, counted in full after the entries read found none.
-    for cap, query, count in [(3, "城乡居民", 3), (10, "城乡居民", 4), (10, "城乡居民城乡", 0)]:
+
+    def count(query, cap):
+        """The capped count, whether entries were read one by one, whether GIN counted too."""
         monkeypatch.setattr("catalog.pagination.RESULT_CAP", cap)
         filterset = PolicyFilter({"q": query}, queryset=Policy.objects.published())
         paginator = CappedPaginator(filterset.qs, 20, parts=filterset.parts())
         with CaptureQueriesContext(connection) as queries:
-            assert paginator.count == count
-        assert any(") walked WHERE" in q["sql"] for q in queries)
-    assert search.walked_count(Policy.objects.none(), search.parse("城乡居民"), 10) == 0
+            n = paginator.count
+        sql = " ".join(q["sql"] for q in queries)
+        return n, ") walked WHERE" in sql, "catalog_policy.search_vector @@" in sql
+
+    # Every entry read: the count is settled there, capped or exact.
+    assert count("城乡居民", 3) == (3, True, False)
+    assert count("城乡居民", 10) == (4, True, False)
+    # A phrase whose bigrams are all common but which is found nowhere.
+    assert count("城乡居民城乡", 10) == (0, True, False)
+    # Fewer read than there are: over the cap among them, or else the full count follows.
+    monkeypatch.setattr("catalog.search.WALK", 2)
+    assert count("城乡居民", 1) == (1, True, False)
+    assert count("城乡居民", 10) == (4, True, True)
+    # Not a phrase (one lexeme each): the index answers alone.
+    assert count("城乡", 10) == (5, False, True)
+    assert search.walked_count(Policy.objects.none(), search.parse("城乡居民"), 10) == (0, True)

@@ -231,7 +231,7 @@ class Command(BaseCommand):
             # the first visitors.
             cache.clear()
             client.get("/")
-            client.get("/policies/", {"q": "示例"})
+            client.get("/policies/", {"q": "示例数据"})  # a phrase: the lexemes' shares too
 
         page, cold, engine, plain = [], [], [], []
         with override_settings(DEBUG=False):
