@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Versions written without an explicit author (rows deleted with their entry) take the user.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "catalog.middleware.DisplayPreferenceMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.

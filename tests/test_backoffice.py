@@ -475,9 +475,13 @@ def test_fixtures_leave_a_version_of_every_entry_with_its_tags():
 
 def test_a_deletion_leaves_a_version_with_who(world):
     entry = world["entries"]["renshe"]
+    Material.objects.create(policy=entry, name="身份证")
     as_user(world["users"]["city"]).post(f"{ADMIN}{entry.pk}/delete/", {"post": "yes"})
     gone = Policy.history.filter(id=entry.pk).latest()
     assert (gone.history_type, gone.history_user) == ("-", world["users"]["city"])
+    # The rows deleted with it say who too (the cascade loads them afresh).
+    material = Material.history.filter(policy_id=entry.pk).latest()
+    assert (material.history_type, material.history_user) == ("-", world["users"]["city"])
 
 
 def test_the_history_page_shows_a_readable_diff(world):
