@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint check-postgres demo-data bench-search bench backup-drill soak clean
+.PHONY: run test lint check-postgres demo-data demo-reset bench-search bench backup-drill soak clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +13,20 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+# The demo content is loaded into an empty database only, so edits made in the demo's admin
+# survive a restart; `make demo-reset` starts the SQLite demo afresh.
 demo-data: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddata reference demo_policies demo_rules demo_services
+	@if $(BIN)/python manage.py shell --no-imports -c "from catalog.models import Policy; raise SystemExit(Policy.objects.exists())"; then \
+		$(BIN)/python manage.py loaddata reference demo_policies demo_rules demo_services; \
+	else \
+		echo "Demo content already loaded and kept as it is (make demo-reset loads it afresh)."; \
+	fi
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+demo-reset:
+	rm -f db.sqlite3
+	$(MAKE) run
 
 run: demo-data
 	@echo "政策直达 demo: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
