@@ -180,6 +180,14 @@ def parse_answer(fact, raw):
     return raw if raw.replace("-", "").replace("_", "").isalnum() and len(raw) <= 50 else UNKNOWN
 
 
+def value_text(fact, text):
+    """A rule's stored value in words: choice codes by their labels, yes/no as 是/否, several
+    values joined with 、, then the fact's unit (80 → 80岁)."""
+    labels = {**dict(fact.choices), "yes": _("是"), "no": _("否")}
+    values = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
+    return "、".join(str(labels.get(v, v)) for v in values) + str(fact.unit)
+
+
 def parse_rule_value(fact, operator, text):
     """A rule's stored value as what answers compare with; raises ValueError when it cannot be."""
     parts = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]

@@ -86,12 +86,10 @@ def rule_text(rule):
     if rule.reason:
         return rule.reason
     fact = FACTS[rule.fact]
-    labels = {**dict(fact.choices), "yes": _("是"), "no": _("否")}
-    values = [str(labels.get(v, v)) for v in rule.value.replace("，", ",").split(",")]
     word = {eligibility.AT_LEAST: _("不低于"), eligibility.AT_MOST: _("不高于")}.get(
         rule.operator, ""
     )
-    return f"{str(fact.question).rstrip('？?')}：{word}{'、'.join(values)}{fact.unit}"
+    return f"{str(fact.question).rstrip('？?')}：{word}{eligibility.value_text(fact, rule.value)}"
 
 
 def judge(policy, answers):

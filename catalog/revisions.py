@@ -18,7 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import eligibility
 from .access import scope_for
+from .eligibility import FACTS
 from .models import AmountBand, EligibilityRule, Material, Policy, ProposedChange, Step
 from .models.policy import TAG_FIELDS, format_number
 from .services import index_policies
@@ -377,6 +379,9 @@ def _display_field(field, value):
 
 def _display_row(model, names, row):
     parts = [_display_field(model._meta.get_field(name), row.get(name)) for name in names]
+    fact = FACTS.get(row.get("fact")) if model is EligibilityRule else None
+    if fact and row.get("value"):  # option codes and yes/no in words, as the finder says them
+        parts[names.index("value")] = eligibility.value_text(fact, row["value"])
     return " · ".join(part for part in parts if part != "—")
 
 

@@ -495,6 +495,27 @@ def test_the_history_page_shows_a_readable_diff(world):
     assert "恢复到第" not in html  # auditors restore nothing
 
 
+def test_a_changed_finder_rule_reads_in_words_in_the_diff():
+    from catalog import eligibility, revisions
+
+    policy = make_policy()
+    old = revisions.snapshot(policy)
+    new = revisions.snapshot(policy)
+    new["rows"]["rules"] = [
+        {"fact": fact, "operator": operator, "value": value, "reason": ""}
+        for fact, operator, value in [
+            ("assistance", eligibility.ONE_OF, "dibao,tekun"),
+            ("veteran", eligibility.EQUALS, "yes"),
+            ("age", eligibility.AT_LEAST, "80"),
+        ]
+    ]
+    (change,) = revisions.diff(old, new)
+    assert change.after.splitlines()[0].endswith("低保对象、特困人员")
+    assert change.after.splitlines()[1].endswith("是")
+    assert change.after.splitlines()[2].endswith("80岁")
+    assert "dibao" not in change.after
+
+
 def test_derived_search_columns_are_not_versions(world):
     from catalog.services import index_policies
 
