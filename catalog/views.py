@@ -196,9 +196,14 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             tries.extend((word, {"q": word}) for word in words)
         offers = []
         for label, params in tries:
-            n = PolicyFilter(params, queryset=published).qs.count()
-            if n:
-                offers.append({"label": label, "query": urlencode(params), "count": n})
+            # Counted as the list counts, capped: a common word alone must not count them all.
+            alone = PolicyFilter(params, queryset=published)
+            found = CappedPaginator(alone.qs, 1, parts=alone.parts())
+            if found.count:
+                n = _("超过 %(n)s 项") if found.capped else _("%(n)s 项")
+                offers.append(
+                    {"label": label, "query": urlencode(params), "count": n % {"n": found.count}}
+                )
         return {"offers": offers, "domains": fullest_domains(), "filtered": bool(others)}
 
 

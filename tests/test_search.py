@@ -260,6 +260,14 @@ def test_zero_results_offer_each_word_alone(client):
     assert "只搜“养老”（1 项）" in html
 
 
+def test_zero_results_count_each_word_alone_no_further_than_the_list_does(client, monkeypatch):
+    monkeypatch.setattr("catalog.pagination.RESULT_CAP", 1)
+    for _ in range(2):
+        make_policy(name="养老服务补贴")
+    html = client.get("/policies/", {"q": "养老 飞船"}).content.decode()
+    assert "只搜“养老”（超过 1 项）" in html
+
+
 def list_page(client, **params):
     return client.get("/policies/", params).content.decode()
 
