@@ -224,18 +224,21 @@ class PolicyFilter(django_filters.FilterSet):
             return queryset.order_by("-rank", "catalog_order", "code")
         return queryset.order_by("catalog_order", "code")
 
-    def facet_counts(self, empty=False):
+    def facet_counts(self, ids=None):
         """For each facet, {option value: entries it would leave} with every other filter applied.
 
-        Facets not in use all count over the current results, read once (not at all when they
-        are known to be `empty`); a facet in use is counted over the results without it. So a
-        page costs one read per many-to-many facet plus one per facet in use, whatever the size
-        of the catalogue."""
+        Facets not in use all count over the current results, read once (by primary key when
+        their `ids` are known, so the search does not run again; not at all when there are
+        none); a facet in use is counted over the results without it. So a page costs one read
+        per many-to-many facet plus one per facet in use, whatever the size of the catalogue."""
         self.is_valid()  # validate once; facets reuse the cleaned data
         data = self.form.cleaned_data
         in_use = [name for name in [*self.FACETS, "status"] if data.get(name)]
         unused = [name for name in [*self.FACETS, "status"] if name not in in_use]
-        results = self.queryset.none() if empty else self.filter_queryset(self.queryset.all())
+        if ids is None:
+            results = self.filter_queryset(self.queryset.all())
+        else:
+            results = self.queryset.filter(pk__in=ids)
         counts = self._count(results, unused)
         for name in in_use:
             counts |= self._count(self.filter_queryset(self.queryset.all(), without=[name]), [name])

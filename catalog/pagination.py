@@ -41,14 +41,27 @@ class CappedPaginator(Paginator):
         if unranked_order and self.capped:
             self.object_list = object_list.order_by(*unranked_order)
             self.ranked = False
+        elif self.ids is not None:  # the page reads them by primary key, not by searching again
+            self.object_list = object_list.filter(pk__in=self.ids)
 
     @cached_property
-    def matches(self):
+    def _found(self):
         if self.cache_parts is None:
-            return self._matches()
-        return caching.cached("matches", self._matches, self.cache_parts)
+            return self._find()
+        return caching.cached("results", self._find, self.cache_parts)
 
-    def _matches(self):
+    @property
+    def matches(self):
+        """How many results there are, up to RESULT_CAP + 1."""
+        return self._found[0]
+
+    @property
+    def ids(self):
+        """Every result's id when the count read them all and there are no more than the cap;
+        None otherwise."""
+        return self._found[1]
+
+    def _find(self):
         # The planner does not count reading each row's large search column, so for a
         # common word it would scan the table and read hundreds of them; the index is cheaper.
         # The catalogue is read from memory, where a page visited at random costs about what
@@ -59,8 +72,9 @@ class CappedPaginator(Paginator):
             for part in self.parts:
                 found, whole = part(RESULT_CAP + 1)
                 if found > RESULT_CAP or whole:
-                    return found
-            return self.object_list.order_by().values("pk")[: RESULT_CAP + 1].count()
+                    return found, None
+            ids = list(self.object_list.order_by().values_list("pk", flat=True)[: RESULT_CAP + 1])
+        return len(ids), ids if len(ids) <= RESULT_CAP else None
 
     @property
     def count(self):
@@ -91,11 +105,12 @@ class CappedPaginator(Paginator):
         return page
 
     def _rows(self, object_list):
-        if self.ranked:
+        if self.ranked and self.ids is None:
             return list(object_list)
-        # Over a thousand matches: walking the date index finds a page after a few dozen
-        # rows. PostgreSQL estimates long phrases as rare and would check every candidate
-        # of the GIN index (40,000 at 100,000 entries) instead, so it is told not to.
+        # Every result's id known: they are read by primary key, not collected from the GIN
+        # index again. Over a thousand matches: walking the date index finds a page after a
+        # few dozen rows. PostgreSQL estimates long phrases as rare and would check every
+        # candidate of the GIN index (40,000 at 100,000 entries) instead, so it is told not to.
         with planner_settings(object_list.db, enable_bitmapscan="off", enable_seqscan="off"):
             return list(object_list)
 

@@ -163,8 +163,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         paginator = context["paginator"]
         if not paginator.capped:
             parts = self.cache_parts(without=("page", "sort"))
-            empty = not paginator.count  # the results are not read again to count nothing
-            counts = caching.cached("facets", lambda: filterset.facet_counts(empty), parts)
+            counts = caching.cached("facets", lambda: filterset.facet_counts(paginator.ids), parts)
         context["menus"] = filterset.menus(counts)
         context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
         terms = filterset.terms
