@@ -6,11 +6,15 @@ Every key carries the catalogue's generation, a number in the cache that every w
 (`services.index_policies`, which the admin, fixtures and management commands all call, and the
 admin's deletes). A write therefore makes every earlier value unreachable at once: the public sees
 the change on its next request, whichever app server answers. Keys also carry today's date,
-because what is published and open depends on it. Values hold nothing a visitor sent."""
+because what is published and open depends on it, and the release, so new code never serves a
+page an older one rendered (with its templates and its static files' names) nor reads a value of
+an older shape. Values hold nothing a visitor sent."""
 
 import hashlib
+import os
 import time
-from functools import wraps
+from functools import cache, wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -59,10 +63,27 @@ def _incr():
         cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
 
 
+@cache
+def release():
+    """This release: `PORTAL_RELEASE` if set, else a digest of the code, templates and static
+    files, the same on every server that runs the same files."""
+    if os.environ.get("PORTAL_RELEASE"):
+        return os.environ["PORTAL_RELEASE"]
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder in ["catalog", "portal", "templates", "static"]:
+        for path in sorted(p for p in (base / folder).rglob("*") if p.is_file()):
+            if path.suffix != ".pyc":
+                digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def key(name, *parts):
-    """The cache key of `name` for `parts` (e.g. a query string) in this generation and day."""
+    """The cache key of `name` for `parts` (e.g. a query string) in this release, generation
+    and day."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32] if parts else "-"
-    return f"catalog:{generation()}:{timezone.localdate():%Y%m%d}:{name}:{digest}"
+    day = timezone.localdate()
+    return f"catalog:{release()}:{generation()}:{day:%Y%m%d}:{name}:{digest}"
 
 
 def cached(name, compute, *parts, timeout=None):

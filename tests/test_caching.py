@@ -271,3 +271,15 @@ def test_losing_the_generation_never_brings_back_an_old_page(public):
     Policy.objects.filter(pk=policy.pk).update(name="改名的补贴")
     cache.delete(caching.GENERATION_KEY)  # evicted, or Redis restarted with a copy
     assert "改名的补贴" in public.get("/policies/").content.decode()
+
+
+def test_a_new_release_never_reads_what_an_older_one_cached(monkeypatch):
+    before = caching.key("page", "/policies/")
+    assert caching.release() in before  # a digest of the code, templates and static files
+    monkeypatch.setenv("PORTAL_RELEASE", "2026-12-01")
+    caching.release.cache_clear()
+    try:
+        assert caching.key("page", "/policies/") != before
+        assert caching.release() == "2026-12-01"
+    finally:
+        caching.release.cache_clear()
