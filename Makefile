@@ -17,7 +17,8 @@ $(BIN)/.installed: pyproject.toml
 # survive a restart; `make demo-reset` starts the SQLite demo afresh.
 demo-data: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	@if $(BIN)/python manage.py shell --no-imports -c "from catalog.models import Policy; raise SystemExit(Policy.objects.exists())"; then \
+	@entries=$$($(BIN)/python manage.py shell --no-imports -c "from catalog.models import Policy; print(Policy.objects.count())") && \
+	if [ "$$entries" = 0 ]; then \
 		$(BIN)/python manage.py loaddata reference demo_policies demo_rules demo_services; \
 	else \
 		echo "Demo content already loaded and kept as it is (make demo-reset loads it afresh)."; \
@@ -25,6 +26,7 @@ demo-data: $(BIN)/.installed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 demo-reset:
+	@if [ -n "$$DATABASE_URL" ]; then echo "demo-reset resets the SQLite demo only: unset DATABASE_URL."; exit 1; fi
 	rm -f db.sqlite3
 	$(MAKE) run
 

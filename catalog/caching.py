@@ -63,18 +63,29 @@ def _incr():
         cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
 
 
+RELEASE_FILES = {".py", ".html", ".txt", ".xml", ".css", ".js", ".svg", ".png", ".ico", ".json"}
+
+
 @cache
 def release():
     """This release: `PORTAL_RELEASE` if set, else a digest of the code, templates and static
-    files, the same on every server that runs the same files."""
+    files (sources only: no bytecode, hidden or temporary files), the same on every server that
+    runs the same files. Computed when the app loads (`CatalogConfig.ready`)."""
     if os.environ.get("PORTAL_RELEASE"):
         return os.environ["PORTAL_RELEASE"]
     base = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
     for folder in ["catalog", "portal", "templates", "static"]:
-        for path in sorted(p for p in (base / folder).rglob("*") if p.is_file()):
-            if path.suffix != ".pyc":
-                digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+        for path in sorted((base / folder).rglob("*")):
+            relative = path.relative_to(base)
+            if path.suffix not in RELEASE_FILES or any(
+                part.startswith((".", "__pycache__")) for part in relative.parts
+            ):
+                continue
+            try:
+                digest.update(str(relative).encode() + b"\0" + path.read_bytes())
+            except OSError:  # gone since listed, or a folder named like a file
+                continue
     return digest.hexdigest()[:12]
 
 

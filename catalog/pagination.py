@@ -57,7 +57,7 @@ class CappedPaginator(Paginator):
 
     @property
     def ids(self):
-        """Every result's id when the count read them all and there are no more than the cap;
+        """Every result's id when a search was counted in full and found no more than the cap;
         None otherwise."""
         return self._found[1]
 
@@ -73,7 +73,10 @@ class CappedPaginator(Paginator):
                 found, whole = part(RESULT_CAP + 1)
                 if found > RESULT_CAP or whole:
                     return found, None
-            ids = list(self.object_list.order_by().values_list("pk", flat=True)[: RESULT_CAP + 1])
+            results = self.object_list.order_by()
+            if not self.parts:  # no search: nothing costly to spare the page and the facets
+                return results.values("pk")[: RESULT_CAP + 1].count(), None
+            ids = list(results.values_list("pk", flat=True)[: RESULT_CAP + 1])
         return len(ids), ids if len(ids) <= RESULT_CAP else None
 
     @property
@@ -105,6 +108,8 @@ class CappedPaginator(Paginator):
         return page
 
     def _rows(self, object_list):
+        if self.ids == []:
+            return []
         if self.ranked and self.ids is None:
             return list(object_list)
         # Every result's id known: they are read by primary key, not collected from the GIN
