@@ -168,6 +168,12 @@ class PolicyFilter(django_filters.FilterSet):
             return None
         return search.title_subset(self._filter(self.queryset.all(), ["q"]), self.terms)
 
+    def paginator_options(self):
+        """How `CappedPaginator` should count and order these results: the cheaper parts to
+        count first, and newest first past the cap when they would be ranked."""
+        order = UNRANKED_ORDER if self.ranks_by_relevance else None
+        return {"parts": self.parts(), "unranked_order": order}
+
     def parts(self):
         """Parts of the results cheaper to count than all of them, as counting functions for
         `CappedPaginator`: the entries whose title alone matches `q`, and for a phrase found in

@@ -36,7 +36,7 @@ from . import (
     throttle,
 )
 from .eligibility import ENTERPRISE, FACTS, PERSON
-from .filters import UNRANKED_ORDER, PolicyFilter
+from .filters import PolicyFilter
 from .forms import LookupForm, MessageForm
 from .middleware import DISPLAY_COOKIES
 from .models import Booklet, Domain, EnterpriseType, ListKind, Message, Policy, Region, Sector
@@ -131,10 +131,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
     paginator_class = CappedPaginator
 
     def get_paginator(self, queryset, *args, **kwargs):
-        if self.filterset.ranks_by_relevance:
-            kwargs["unranked_order"] = UNRANKED_ORDER
-        kwargs["cache_parts"] = self.cache_parts()
-        kwargs["parts"] = self.filterset.parts()
+        kwargs.update(self.filterset.paginator_options(), cache_parts=self.cache_parts())
         return super().get_paginator(queryset, *args, **kwargs)
 
     def cache_parts(self, without=("page",)):
@@ -197,7 +194,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         for label, params in tries:
             # Counted as the list counts, capped: a common word alone must not count them all.
             alone = PolicyFilter(params, queryset=published)
-            found = CappedPaginator(alone.qs, 1, parts=alone.parts())
+            found = CappedPaginator(alone.qs, 1, **alone.paginator_options())
             if found.count:
                 n = _("超过 %(n)s 项") if found.capped else _("%(n)s 项")
                 offers.append(

@@ -16,7 +16,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from catalog import search
-from catalog.filters import UNRANKED_ORDER, PolicyFilter
+from catalog.filters import PolicyFilter
 from catalog.models import Domain, ListKind, Period, Policy, Region, SynonymGroup
 from catalog.models.policy import catalogue_position
 from catalog.pagination import CappedPaginator
@@ -268,13 +268,7 @@ def ms(values):
 def first_page(params):
     """What the list page asks the database for the search: a capped count and 20 rows."""
     filterset = PolicyFilter(params, queryset=PublicPolicyMixin().get_queryset())
-    order = UNRANKED_ORDER if filterset.ranks_by_relevance else None
-    paginator = CappedPaginator(
-        filterset.qs,
-        20,
-        unranked_order=order,
-        parts=filterset.parts(),
-    )
+    paginator = CappedPaginator(filterset.qs, 20, **filterset.paginator_options())
     return list(paginator.page(1))
 
 
