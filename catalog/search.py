@@ -14,6 +14,7 @@ searched with LIKE, so the demo gives the same results, only slower. PostgreSQL 
 title part alone in a small vector (`title_subset`), which counts common words cheaply.
 """
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -346,13 +347,17 @@ def walked_count(queryset, terms, limit):
 def _marks(terms):
     """A pattern for every spelling of every term, longest first, case-insensitive; a number
     also matches written with thousands separators (3000元 marks 3,000元)."""
-    spellings = sorted(
-        {s for term in terms for s in term.marks if s.strip()}, key=len, reverse=True
-    )
+    return _pattern(frozenset(s for term in terms for s in term.marks if s.strip()))
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(spellings):
+    """Built once per set of spellings: a results page highlights three fields of each card."""
     if not spellings:
         return None
+    ordered = sorted(spellings, key=lambda s: (-len(s), s))
     return re.compile(
-        "|".join(_BETWEEN_DIGITS.sub(",?", re.escape(s)) for s in spellings), re.IGNORECASE
+        "|".join(_BETWEEN_DIGITS.sub(",?", re.escape(s)) for s in ordered), re.IGNORECASE
     )
 
 
