@@ -206,8 +206,13 @@ def _like_pattern(spelling):
     return " " + " ".join(toks) + ("" if _open_ended(toks[-1]) else " ")
 
 
-def _name_field_condition(term):
-    return Q(name__icontains=term.text) | Q(summary__icontains=term.text)
+def _name_conditions(queryset, terms):
+    """`queryset` with each one-character term looked for in names and summaries."""
+    for term in terms:
+        if term.single_character:
+            text = term.text
+            queryset = queryset.filter(Q(name__icontains=text) | Q(summary__icontains=text))
+    return queryset
 
 
 def search(queryset, terms):
@@ -218,9 +223,7 @@ def search(queryset, terms):
     if not terms:
         return queryset
     indexed = [t for t in terms if not t.single_character]
-    for term in terms:
-        if term.single_character:
-            queryset = queryset.filter(_name_field_condition(term))
+    queryset = _name_conditions(queryset, terms)
     exact_name = Q()
     for term in terms:
         exact_name &= Q(name__icontains=term.text)
@@ -261,9 +264,7 @@ def title_subset(queryset, terms):
     indexed = [t for t in terms if not t.single_character]
     if not indexed or connection.vendor != "postgresql":
         return None  # one-character terms already read titles only: nothing cheaper to count
-    for term in terms:
-        if term.single_character:
-            queryset = queryset.filter(_name_field_condition(term))
+    queryset = _name_conditions(queryset, terms)
     query = tsquery(indexed)
     if not query:
         return queryset.none()
