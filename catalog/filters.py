@@ -172,7 +172,13 @@ class PolicyFilter(django_filters.FilterSet):
         """How `CappedPaginator` should count and order these results: the cheaper parts to
         count first, and newest first past the cap when they would be ranked."""
         order = UNRANKED_ORDER if self.ranks_by_relevance else None
-        return {"parts": self.parts(), "unranked_order": order}
+        return {"parts": self.parts(), "unranked_order": order, "by_ids": self.by_ids}
+
+    def by_ids(self, ids):
+        """Entries of these results read by id, ranked and sorted as `qs` is, without checking
+        each against the search again: the count found them (about half the time of a ranked
+        page of a few hundred matches, where each check reads the entry's search vector)."""
+        return self._sort(search.ranked(self.queryset.filter(pk__in=ids), self.terms))
 
     def parts(self):
         """Parts of the results cheaper to count than all of them, as counting functions for

@@ -22,7 +22,10 @@ class CappedPaginator(Paginator):
     `parts`: functions that count a part of the results up to a given number, cheapest first
     (e.g. the entries whose title matches), each returning that count and whether the part
     was all of the results; when one part alone holds more than the cap, so do the results,
-    and they are not counted, nor after a part that was all of them."""
+    and they are not counted, nor after a part that was all of them.
+
+    `by_ids`: given the ids of every result (see `ids`), those entries in the page's order,
+    without the conditions that found them; without it, `object_list` narrowed to them."""
 
     def __init__(
         self,
@@ -32,6 +35,7 @@ class CappedPaginator(Paginator):
         unranked_order=None,
         cache_parts=None,
         parts=(),
+        by_ids=None,
         **kwargs,
     ):
         super().__init__(object_list, per_page, *args, **kwargs)
@@ -42,7 +46,8 @@ class CappedPaginator(Paginator):
             self.object_list = object_list.order_by(*unranked_order)
             self.ranked = False
         elif self.ids is not None:  # the page reads them by primary key, not by searching again
-            self.object_list = object_list.filter(pk__in=self.ids)
+            ids = self.ids
+            self.object_list = by_ids(ids) if by_ids else object_list.filter(pk__in=ids)
 
     @cached_property
     def _found(self):

@@ -224,12 +224,6 @@ def search(queryset, terms):
         return queryset
     indexed = [t for t in terms if not t.single_character]
     queryset = _name_conditions(queryset, terms)
-    exact_name = Q()
-    for term in terms:
-        exact_name &= Q(name__icontains=term.text)
-    name_bonus = Case(
-        When(exact_name, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
-    )
     if connection.vendor == "postgresql" and indexed:
         query = tsquery(indexed)
         if not query:
@@ -239,13 +233,7 @@ def search(queryset, terms):
             [query],
             output_field=BooleanField(),
         )
-        rank = RawSQL(
-            "ts_rank('{0.1, 0.2, 0.4, 1.0}', catalog_policy.search_vector,"
-            " to_tsquery('simple', %s))",
-            [query],
-            output_field=FloatField(),
-        )
-        return queryset.filter(matches).annotate(rank=name_bonus + rank)
+        return ranked(queryset.filter(matches), terms)
     for term in indexed:
         condition = Q()
         for spelling in term.alternatives:
@@ -253,7 +241,29 @@ def search(queryset, terms):
             if pattern:
                 condition |= Q(search_document__contains=pattern)
         queryset = queryset.filter(condition) if condition else queryset.none()
-    return queryset.annotate(rank=name_bonus)
+    return ranked(queryset, terms)
+
+
+def ranked(queryset, terms):
+    """`queryset` annotated with the `rank` of each entry for `terms`, not filtered: for the
+    results of `search`, or for entries already known to be among them (read by id), which
+    then are not checked against the query again.
+
+    An entry whose name holds every term comes first; then, on PostgreSQL, `ts_rank` with the
+    title part weighted above the body."""
+    exact_name = Q()
+    for term in terms:
+        exact_name &= Q(name__icontains=term.text)
+    rank = Case(When(exact_name, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+    query = tsquery([t for t in terms if not t.single_character])
+    if connection.vendor == "postgresql" and query:
+        rank += RawSQL(
+            "ts_rank('{0.1, 0.2, 0.4, 1.0}', catalog_policy.search_vector,"
+            " to_tsquery('simple', %s))",
+            [query],
+            output_field=FloatField(),
+        )
+    return queryset.annotate(rank=rank)
 
 
 def title_subset(queryset, terms):

@@ -288,6 +288,8 @@ def test_a_result_within_the_cap_is_searched_once_then_read_by_primary_key(clien
         and '"catalog_policy"."id" IN (' not in q["sql"]
     ]
     assert len(searches) == 1  # the count; the page and the facet counts read the ids it found
+    by_id = [q["sql"] for q in queries if '"catalog_policy"."id" IN (' in q["sql"]]
+    assert by_id and not any("@@" in sql or "search_document" in sql for sql in by_id)
 
 
 def test_body_matches_past_the_cap_are_capped_though_few_titles_match(client, monkeypatch):
