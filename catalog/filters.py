@@ -2,6 +2,7 @@
 
 import copy
 import functools
+import unicodedata
 from collections import Counter
 
 import django_filters
@@ -28,6 +29,21 @@ from .models import (
 from .models.policy import PERIOD_FIELDS, period_state
 
 Q_MAX_LENGTH = search.MAX_QUERY_LENGTH
+
+
+class QueryField(forms.CharField):
+    """The search words. Control characters (NUL among them) read as spaces, and a query past
+    Q_MAX_LENGTH is cut there rather than refused: a long pasted text is searched by its
+    beginning, and the page says so (`PolicyListView`)."""
+
+    def to_python(self, value):
+        text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in value or "")
+        return super().to_python(text)[:Q_MAX_LENGTH]
+
+
+class QueryFilter(django_filters.CharFilter):
+    field_class = QueryField
+
 
 STATUS_CHOICES = [
     ("open", _("可申请")),
@@ -64,11 +80,16 @@ def slug_filter(model, label, field_name):
 
 
 class PolicyFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
+    q = QueryFilter(
         method="filter_q",
         label=_("关键词"),
-        max_length=Q_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("如：养老、创业补贴")}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("如：养老、创业补贴"),
+                "maxlength": Q_MAX_LENGTH,
+            }
+        ),
     )
     region = slug_filter(Region, _("地区"), "region")
     scope = django_filters.ChoiceFilter(

@@ -16,6 +16,7 @@ title part alone in a small vector (`title_subset`), which counts common words c
 
 import functools
 import itertools
+import operator
 import re
 import unicodedata
 
@@ -134,36 +135,54 @@ def policy_document(policy):
 
 
 class Term:
-    """One space-separated word of a query: the spellings that match it (its synonyms
-    swapped in) and the words to mark in results (those spellings and each synonym)."""
+    """One word of a query and the spellings that match it (its synonyms swapped in), which
+    are also what results mark: a synonym alone (津贴 of 高龄津贴) matched nothing."""
 
-    def __init__(self, text, alternatives, marks):
+    def __init__(self, text, alternatives):
         self.text = text
         self.alternatives = alternatives
-        self.marks = marks
 
     @property
     def single_character(self):
         return len(self.text) == 1 and bool(_HAN_RUN.fullmatch(self.text))
 
 
+# What separates the words of a query: anything but Han characters, Latin letters and digits
+# (spaces, ，、/ “” 《》 ？ …), except a point or comma inside a number (1.5倍, 3,000元).
+_WORDS = re.compile(rf"[^{_HAN}a-z0-9.,]+|(?<![0-9])[.,]|[.,](?![0-9])")
+# Words that ask about an entry rather than name it, so 高龄津贴怎么申请, 我想申请低保 and
+# 低保金额是多少 are searched as 高龄津贴 and 低保. A word made of nothing else stays as typed.
+ASKING = (
+    "怎么样", "怎么", "怎样", "如何", "哪里", "哪些", "什么", "多少钱", "多少", "请问",
+    "我想", "我要", "能不能", "能否", "是否", "可以", "申请", "办理", "申领", "金额", "吗", "呢",
+    "什么是", "是什么",
+)  # fmt: skip
+_ASKING = re.compile("|".join(sorted(ASKING, key=len, reverse=True)))
+
+
+def _words(text):
+    for word in _WORDS.split(text):
+        if _RUNS.search(word):
+            # A lone character left between asking words (是 of 金额是多少) is not a word.
+            pieces = [p for p in _ASKING.split(word) if len(p) > 1 and _RUNS.search(p)]
+            yield from pieces or [word]
+
+
 def parse(query, synonym_groups=()):
     """Split a query into terms, each with the spellings its synonyms allow."""
-    words = [w for w in normalize(query)[:MAX_QUERY_LENGTH].split() if _RUNS.search(w)]
-    return [Term(word, *expand(word, synonym_groups)) for word in words[:MAX_TERMS]]
+    words = list(_words(normalize(query)[:MAX_QUERY_LENGTH]))
+    return [Term(word, expand(word, synonym_groups)) for word in words[:MAX_TERMS]]
 
 
 def expand(word, synonym_groups):
-    """`word` plus every spelling made by swapping a synonym for a word it contains, and the
-    words to highlight. In each group the longest member found in `word` is swapped for each
-    of the others."""
-    spellings, marks = [word], [word]
+    """`word` plus every spelling made by swapping a synonym for a word it contains. In each
+    group the longest member found in `word` is swapped for each of the others."""
+    spellings = [word]
     for group in synonym_groups:
         found = next((m for m in sorted(group, key=len, reverse=True) if m in word), None)
         if found:
             spellings = [s.replace(found, other) for s in spellings for other in group]
-            marks.extend(group)
-    return list(dict.fromkeys([word, *spellings]))[:MAX_ALTERNATIVES], list(dict.fromkeys(marks))
+    return list(dict.fromkeys([word, *spellings]))[:MAX_ALTERNATIVES]
 
 
 def _open_ended(token):
@@ -249,11 +268,13 @@ def ranked(queryset, terms):
     results of `search`, or for entries already known to be among them (read by id), which
     then are not checked against the query again.
 
-    An entry whose name holds every term comes first; then, on PostgreSQL, `ts_rank` with the
-    title part weighted above the body."""
+    An entry whose name holds every term (in any of its spellings) comes first; then, on
+    PostgreSQL, `ts_rank` with the title part weighted above the body."""
     exact_name = Q()
     for term in terms:
-        exact_name &= Q(name__icontains=term.text)
+        exact_name &= functools.reduce(
+            operator.or_, (Q(name__icontains=spelling) for spelling in term.alternatives)
+        )
     rank = Case(When(exact_name, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
     query = tsquery([t for t in terms if not t.single_character])
     if connection.vendor == "postgresql" and query:
@@ -358,7 +379,7 @@ def walked_count(queryset, terms, limit):
 def _marks(terms):
     """A pattern for every spelling of every term, longest first, case-insensitive; a number
     also matches written with thousands separators (3000元 marks 3,000元)."""
-    return _pattern(frozenset(s for term in terms for s in term.marks if s.strip()))
+    return _pattern(frozenset(s for term in terms for s in term.alternatives if s.strip()))
 
 
 @functools.lru_cache(maxsize=256)
@@ -389,6 +410,10 @@ def highlight(text, terms):
     )
 
 
+def _in_number(character):
+    return character.isascii() and (character.isalnum() or character in ",.")
+
+
 def snippet(texts, terms, width=60):
     """The first of `texts` that contains a term, cut to about `width` characters around the
     first match and highlighted; None when no text contains one."""
@@ -396,7 +421,11 @@ def snippet(texts, terms, width=60):
     for text in texts:
         hit = pattern and pattern.search(normalize(text))
         if hit:
-            start = max(0, hit.start() - width // 3)
+            # A text that fits is shown whole; else from a little before the match, never from
+            # inside a number (…0周岁 for 80周岁) and never leaving the end short.
+            start = max(0, min(hit.start() - width // 3, len(text) - width))
+            while start and _in_number(text[start - 1]) and _in_number(text[start]):
+                start -= 1
             piece = text[start : start + width]
             return format_html(
                 "{}{}{}",

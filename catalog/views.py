@@ -36,7 +36,7 @@ from . import (
     throttle,
 )
 from .eligibility import ENTERPRISE, FACTS, PERSON
-from .filters import PolicyFilter
+from .filters import Q_MAX_LENGTH, PolicyFilter
 from .forms import LookupForm, MessageForm
 from .middleware import DISPLAY_COOKIES
 from .models import Booklet, Domain, EnterpriseType, ListKind, Message, Policy, Region, Sector
@@ -123,6 +123,11 @@ class HomeView(TemplateView):
         )
 
 
+# Parameters of the list that are not filters a person set: the search box, the sort, and the
+# scope of a region, which the form always sends.
+NOT_FILTERS = {"q", "sort", "scope"}
+
+
 class PolicyListView(PublicPolicyMixin, FilterView):
     filterset_class = PolicyFilter
     template_name = "catalog/policy_list.html"
@@ -164,6 +169,11 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         context["menus"] = filterset.menus(counts)
         context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
         terms = filterset.terms
+        context["query_note"] = self.query_note(terms)
+        data = self.request.GET
+        context["filtered"] = any(
+            data.get(name) for name in PolicyFilter.base_filters if name not in NOT_FILTERS
+        )
         for policy in context["page_obj"] if terms else ():
             policy.highlighted_name = search.highlight(policy.name, terms)
             policy.highlighted_amount = search.highlight(policy.amount_display, terms)
@@ -178,6 +188,15 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         context["query_string"] = self.request.GET.urlencode()
         return context
 
+    def query_note(self, terms):
+        """What the page says about a query it could not search as typed."""
+        typed = self.request.GET.get("q", "").strip()
+        if len(typed) > Q_MAX_LENGTH:
+            return _("搜索词超过 %(n)s 个字，只按前 %(n)s 个字搜索。") % {"n": Q_MAX_LENGTH}
+        if typed and not terms:
+            return _("“%(q)s”中没有可以搜索的汉字、字母或数字，下面列出全部政策。") % {"q": typed}
+        return None
+
     def suggestions(self, filterset):
         """What to offer when nothing matched: the same words without the other filters,
         each word alone, and the fullest domains."""
@@ -187,7 +206,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         tries = []
         if others:
             tries.append((query, {"q": query}))
-        words = query.split()
+        words = [term.text for term in filterset.terms]
         if len(words) > 1:
             tries.extend((word, {"q": word}) for word in words)
         offers = []

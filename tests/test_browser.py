@@ -162,6 +162,18 @@ def test_search_filter_open_and_print_by_keyboard_only(browser, site):
     assert page.locator(".share img").is_hidden()
 
 
+def test_filters_show_on_wide_screens_and_results_come_first_on_phones(browser, site):
+    desktop = open_page(browser, site, width=1280, height=800)
+    desktop.goto(site + "/policies/")
+    assert desktop.locator("#id_region").is_visible()
+    phone = open_page(browser, site)
+    phone.goto(site + "/policies/?q=养老")
+    assert not phone.locator("#id_region").is_visible()
+    assert phone.locator("#results-title").bounding_box()["y"] < 844  # on the first screen
+    phone.locator("details.filter-more summary").click()
+    assert phone.locator("#id_region").is_visible()
+
+
 def test_finder_from_start_to_result_by_keyboard_only(browser, site):
     page = open_page(browser, site)
     page.goto(site + "/finder/")

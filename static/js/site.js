@@ -14,3 +14,7 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
     });
   });
 });
+// Wide screens have room for the filter menus: open them (without this, one click does).
+if (window.matchMedia("(min-width: 56rem)").matches) {
+  document.querySelectorAll("details.filter-more").forEach(function (panel) { panel.open = true; });
+}
