@@ -389,8 +389,17 @@ def _pattern(spellings):
         return None
     ordered = sorted(spellings, key=lambda s: (-len(s), s))
     return re.compile(
-        "|".join(_BETWEEN_DIGITS.sub(",?", re.escape(s)) for s in ordered), re.IGNORECASE
+        "|".join(_whole_number(_BETWEEN_DIGITS.sub(",?", re.escape(s)), s) for s in ordered),
+        re.IGNORECASE,
     )
+
+
+def _whole_number(pattern, spelling):
+    """A spelling that starts or ends with a digit is marked only where its number does not go
+    on (1 is not marked in 100,000元, which the search did not match for it)."""
+    start = "(?<![0-9])(?<![0-9],)" if spelling[:1].isdigit() else ""
+    end = "(?!,?[0-9])" if spelling[-1:].isdigit() else ""
+    return start + pattern + end
 
 
 def highlight(text, terms):

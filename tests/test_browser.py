@@ -153,6 +153,7 @@ def test_search_filter_open_and_print_by_keyboard_only(browser, site):
     tab_to(page, "document.activeElement.type === 'submit'")
     page.keyboard.press("Enter")
     page.wait_for_url("**kind=*")
+    assert "q=" in page.url and "region=" not in page.url  # menus left at 全部 are not sent
     tab_to(page, "document.activeElement.closest('.card-title') !== null")
     page.keyboard.press("Enter")
     page.wait_for_url("**/policies/*/")

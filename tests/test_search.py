@@ -84,6 +84,11 @@ def test_highlight_escapes_text_and_marks_every_spelling():
     assert html == "&lt;script&gt;<mark>老年人</mark>&lt;/script&gt;"
 
 
+def test_a_number_is_marked_only_where_it_is_the_whole_number():
+    marked = search.highlight("补1次，100,000元或13,000元，3,000元", search.parse("1 3000元"))
+    assert marked == "补<mark>1</mark>次，100,000元或13,000元，<mark>3,000元</mark>"
+
+
 def test_a_synonym_is_marked_only_where_it_makes_a_spelling_of_the_term():
     terms = search.parse("高龄津贴", [["津贴", "补贴"]])
     html = search.highlight("按月领取津贴；高龄补贴", terms)

@@ -18,3 +18,14 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
 if (window.matchMedia("(min-width: 56rem)").matches) {
   document.querySelectorAll("details.filter-more").forEach(function (panel) { panel.open = true; });
 }
+// A filter left at 全部 need not be in the address: shared links stay short.
+document.querySelectorAll("form.filters").forEach(function (form) {
+  form.addEventListener("submit", function () {
+    form.querySelectorAll("input[name], select[name]").forEach(function (field) {
+      if (field.value === "") { field.disabled = true; }
+    });
+  });
+});
+window.addEventListener("pageshow", function () {  // back to this page: every field usable
+  document.querySelectorAll("form.filters [disabled]").forEach(function (field) { field.disabled = false; });
+});
