@@ -20,6 +20,7 @@ import operator
 import re
 import unicodedata
 
+import opencc
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import BooleanField, Case, FloatField, Q, Value, When
@@ -168,9 +169,15 @@ def _words(text):
             yield from pieces or [word]
 
 
+@functools.cache
+def _simplified():
+    return opencc.OpenCC("t2s")
+
+
 def parse(query, synonym_groups=()):
-    """Split a query into terms, each with the spellings its synonyms allow."""
-    words = list(_words(normalize(query)[:MAX_QUERY_LENGTH]))
+    """Split a query into terms, each with the spellings its synonyms allow. Traditional
+    characters are read as simplified (養老 is 养老), since the catalogue is written so."""
+    words = list(_words(_simplified().convert(normalize(query)[:MAX_QUERY_LENGTH])))
     return [Term(word, expand(word, synonym_groups)) for word in words[:MAX_TERMS]]
 
 

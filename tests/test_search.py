@@ -106,6 +106,7 @@ def test_punctuation_and_asking_words_separate_the_words_of_a_query():
     assert words("3,000元 1.5倍") == ["3,000元", "1.5倍"]  # a number keeps its point and comma
     assert words("申请") == ["申请"]  # nothing else: searched as typed
     assert words("养 老") == ["养", "老"]  # lone characters the user typed stay
+    assert words("高齡津貼 殘疾人") == ["高龄津贴", "残疾人"]  # traditional read as simplified
 
 
 def test_a_number_is_marked_also_where_written_with_thousands_separators():
@@ -202,6 +203,7 @@ def catalogue():
         ("老年人", {"GAOLING"}, {"CHUANGYE"}),  # also through its tag
         ("民政局", set(), {"GAOLING"}),
         ("养", {"YANGLAO"}, {"GAOLING"}),  # one character: names and summaries
+        ("養老保險", {"YANGLAO"}, {"GAOLING"}),  # traditional characters
         ("高校毕业生 小微企业", {"CHUANGYE"}, {"BODY"}),
     ],
 )
