@@ -232,7 +232,7 @@ class Command(BaseCommand):
             cache.clear()
             client.get("/")
             client.get("/policies/", {"q": "示例"})
-            client.get("/policies/", {"q": "申请材料"})  # a common phrase: the lexemes' shares
+            client.get("/policies/", {"q": "材料齐全"})  # a common phrase: the lexemes' shares
 
         page, cold, engine, plain = [], [], [], []
         with override_settings(DEBUG=False):
