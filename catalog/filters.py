@@ -32,12 +32,15 @@ Q_MAX_LENGTH = search.MAX_QUERY_LENGTH
 
 
 class QueryField(forms.CharField):
-    """The search words. Control characters (NUL among them) read as spaces, and a query past
+    """The search words. Control characters (NUL among them) read as spaces, invisible ones are
+    dropped, and a query past
     Q_MAX_LENGTH is cut there rather than refused: a long pasted text is searched by its
     beginning, and the page says so (`PolicyListView`)."""
 
     def to_python(self, value):
-        text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in value or "")
+        kinds = ((c, unicodedata.category(c)) for c in value or "")
+        # Cf: invisible characters pasted with text (zero-width space, soft hyphen).
+        text = "".join(" " if kind == "Cc" else "" if kind == "Cf" else c for c, kind in kinds)
         return super().to_python(text)[:Q_MAX_LENGTH]
 
 
@@ -199,7 +202,10 @@ class PolicyFilter(django_filters.FilterSet):
         """Entries of these results read by id, ranked and sorted as `qs` is, without checking
         each against the search again: the count found them (about half the time of a ranked
         page of a few hundred matches, where each check reads the entry's search vector)."""
-        return self._sort(search.ranked(self.queryset.filter(pk__in=ids), self.terms))
+        entries = self.queryset.filter(pk__in=ids)
+        if self.ranks_by_relevance:  # no other sort reads the rank
+            entries = search.ranked(entries, self.terms)
+        return self._sort(entries)
 
     def parts(self):
         """Parts of the results cheaper to count than all of them, as counting functions for

@@ -150,7 +150,7 @@ class Term:
 
 # What separates the words of a query: anything but Han characters, Latin letters and digits
 # (spaces, ，、/ “” 《》 ？ …), except a point or comma inside a number (1.5倍, 3,000元).
-_WORDS = re.compile(rf"[^{_HAN}a-z0-9.,]+|(?<![0-9])[.,]|[.,](?![0-9])")
+_WORDS = re.compile(rf"[^{_HAN}〇a-z0-9.,]+|(?<![0-9])[.,]|[.,](?![0-9])")
 # Words that ask about an entry rather than name it, so 高龄津贴怎么申请, 我想申请低保 and
 # 低保金额是多少 are searched as 高龄津贴 and 低保. A word made of nothing else stays as typed.
 ASKING = (
@@ -164,9 +164,10 @@ _ASKING = re.compile("|".join(sorted(ASKING, key=len, reverse=True)))
 def _words(text):
     for word in _WORDS.split(text):
         if _RUNS.search(word):
-            # A lone character left between asking words (是 of 金额是多少) is not a word.
-            pieces = [p for p in _ASKING.split(word) if len(p) > 1 and _RUNS.search(p)]
-            yield from pieces or [word]
+            # A lone character beside asking words (是 of 金额是多少) is not a word, unless it
+            # is all that is left (房 of 我想申请房); a word of asking words only stays whole.
+            pieces = [p for p in _ASKING.split(word) if _RUNS.search(p)]
+            yield from [p for p in pieces if len(p) > 1] or pieces or [word]
 
 
 @functools.cache
@@ -277,6 +278,8 @@ def ranked(queryset, terms):
 
     An entry whose name holds every term (in any of its spellings) comes first; then, on
     PostgreSQL, `ts_rank` with the title part weighted above the body."""
+    if not terms:
+        return queryset
     exact_name = Q()
     for term in terms:
         exact_name &= functools.reduce(
@@ -396,16 +399,19 @@ def _pattern(spellings):
         return None
     ordered = sorted(spellings, key=lambda s: (-len(s), s))
     return re.compile(
-        "|".join(_whole_number(_BETWEEN_DIGITS.sub(",?", re.escape(s)), s) for s in ordered),
+        "|".join(
+            _whole_number(_BETWEEN_DIGITS.sub(",?", re.escape(_THOUSANDS.sub("", s))), s)
+            for s in ordered
+        ),
         re.IGNORECASE,
     )
 
 
 def _whole_number(pattern, spelling):
     """A spelling that starts or ends with a digit is marked only where its number does not go
-    on (1 is not marked in 100,000元, which the search did not match for it)."""
-    start = "(?<![0-9])(?<![0-9],)" if spelling[:1].isdigit() else ""
-    end = "(?!,?[0-9])" if spelling[-1:].isdigit() else ""
+    on (1 is not marked in 100,000元 or 1.5倍, which the search did not match for it)."""
+    start = "(?<![0-9])(?<![0-9][.,])" if spelling[:1].isdigit() else ""
+    end = "(?![.,]?[0-9])" if spelling[-1:].isdigit() else ""
     return start + pattern + end
 
 
@@ -426,8 +432,11 @@ def highlight(text, terms):
     )
 
 
-def _in_number(character):
-    return character.isascii() and (character.isalnum() or character in ",.")
+def _cuts_number(text, at):
+    """Whether cutting `text` at `at` splits a run of digits and Latin letters (3,000 or 1.5)."""
+    return 0 < at < len(text) and all(
+        c.isascii() and (c.isalnum() or c in ",.") for c in text[at - 1 : at + 1]
+    )
 
 
 def snippet(texts, terms, width=60):
@@ -437,16 +446,19 @@ def snippet(texts, terms, width=60):
     for text in texts:
         hit = pattern and pattern.search(normalize(text))
         if hit:
-            # A text that fits is shown whole; else from a little before the match, never from
-            # inside a number (…0周岁 for 80周岁) and never leaving the end short.
+            # A text that fits is shown whole; else from a little before the match, never
+            # cutting a number (…0周岁 for 80周岁, 每月100… for 1000) and never leaving the end
+            # short. A number longer than the slack is cut after all: the match stays shown.
             start = max(0, min(hit.start() - width // 3, len(text) - width))
-            while start and _in_number(text[start - 1]) and _in_number(text[start]):
+            while start > hit.end() - width and _cuts_number(text, start):
                 start -= 1
-            piece = text[start : start + width]
+            end = start + width
+            while end < min(len(text), start + width + 12) and _cuts_number(text, end):
+                end += 1
             return format_html(
                 "{}{}{}",
                 "…" if start else "",
-                highlight(piece, terms),
-                "…" if start + width < len(text) else "",
+                highlight(text[start:end], terms),
+                "…" if end < len(text) else "",
             )
     return None

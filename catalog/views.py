@@ -169,11 +169,8 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         context["menus"] = filterset.menus(counts)
         context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
         terms = filterset.terms
-        context["query_note"] = self.query_note(terms)
-        data = self.request.GET
-        context["filtered"] = any(
-            data.get(name) for name in PolicyFilter.base_filters if name not in NOT_FILTERS
-        )
+        context["filtered"] = filtered = self.filtered()
+        context["query_notes"] = self.query_notes(filterset, filtered)
         for policy in context["page_obj"] if terms else ():
             policy.highlighted_name = search.highlight(policy.name, terms)
             policy.highlighted_amount = search.highlight(policy.amount_display, terms)
@@ -181,45 +178,57 @@ class PolicyListView(PublicPolicyMixin, FilterView):
                 [policy.summary, policy.eligibility, policy.benefit], terms
             )
         if terms and not context["paginator"].count:
-            context["suggestions"] = self.suggestions(filterset)
+            context["suggestions"] = self.suggestions(filterset, filtered)
         context["page_updated"] = caching.cached(
             "updated", lambda: last_updated(Policy.objects.published())
         )
         context["query_string"] = self.request.GET.urlencode()
         return context
 
-    def query_note(self, terms):
-        """What the page says about a query it could not search as typed."""
-        typed = self.request.GET.get("q", "").strip()
-        if len(typed) > Q_MAX_LENGTH:
-            return _("搜索词超过 %(n)s 个字，只按前 %(n)s 个字搜索。") % {"n": Q_MAX_LENGTH}
-        if typed and not terms:
-            return _("“%(q)s”中没有可以搜索的汉字、字母或数字，下面列出全部政策。") % {"q": typed}
-        return None
+    def filtered(self):
+        """Whether a person set any filter besides the search box."""
+        data = self.request.GET
+        return any(data.get(name) for name in PolicyFilter.base_filters if name not in NOT_FILTERS)
 
-    def suggestions(self, filterset):
+    def query_notes(self, filterset, filtered):
+        """What the page says about a query it could not search as typed."""
+        notes = []
+        if len(self.request.GET.get("q", "").strip()) > Q_MAX_LENGTH:
+            notes.append(_("搜索词超过 %(n)s 个字，只按前 %(n)s 个字搜索。") % {"n": Q_MAX_LENGTH})
+        query = (filterset.form.cleaned_data.get("q") or "").strip()
+        if query and not filterset.terms:
+            listed = _("下面列出符合其他条件的全部政策。") if filtered else _("下面列出全部政策。")
+            note = _("“%(q)s”中没有可以搜索的汉字、字母或数字，%(listed)s")
+            notes.append(note % {"q": query, "listed": listed})
+        return notes
+
+    def suggestions(self, filterset, filtered):
         """What to offer when nothing matched: the same words without the other filters,
         each word alone, and the fullest domains."""
         published = Policy.objects.published()
         query = filterset.form.cleaned_data["q"]
-        others = {k: v for k, v in self.request.GET.items() if k not in {"q", "page", "sort"}}
         tries = []
-        if others:
-            tries.append((query, {"q": query}))
+        if filtered:
+            tries.append((query, {"q": query}, True))
         words = [term.text for term in filterset.terms]
         if len(words) > 1:
-            tries.extend((word, {"q": word}) for word in words)
+            tries.extend((word, {"q": word}, False) for word in words)
         offers = []
-        for label, params in tries:
+        for label, params, unfiltered in tries:
             # Counted as the list counts, capped: a common word alone must not count them all.
             alone = PolicyFilter(params, queryset=published)
             found = CappedPaginator(alone.qs, 1, **alone.paginator_options())
             if found.count:
                 n = _("超过 %(n)s 项") if found.capped else _("%(n)s 项")
                 offers.append(
-                    {"label": label, "query": urlencode(params), "count": n % {"n": found.count}}
+                    {
+                        "label": label,
+                        "query": urlencode(params),
+                        "count": n % {"n": found.count},
+                        "unfiltered": unfiltered,
+                    }
                 )
-        return {"offers": offers, "domains": fullest_domains(), "filtered": bool(others)}
+        return {"offers": offers, "domains": fullest_domains()}
 
 
 class PolicyDetailView(DetailView):

@@ -5,10 +5,10 @@ from django.db import connection
 
 from catalog import caching, search
 from catalog.filters import PolicyFilter
-from catalog.models import Audience, Material, Policy, SynonymGroup
+from catalog.models import Amount, Audience, Material, Period, Policy, SynonymGroup, Unit
 from catalog.services import index_policies
 
-from .builders import county, department, enterprise_domain, make_policy
+from .builders import county, day, department, enterprise_domain, make_policy
 
 
 def test_han_text_becomes_overlapping_bigrams_and_other_runs_stay_whole():
@@ -85,8 +85,11 @@ def test_highlight_escapes_text_and_marks_every_spelling():
 
 
 def test_a_number_is_marked_only_where_it_is_the_whole_number():
-    marked = search.highlight("补1次，100,000元或13,000元，3,000元", search.parse("1 3000元"))
-    assert marked == "补<mark>1</mark>次，100,000元或13,000元，<mark>3,000元</mark>"
+    text = "补1次，100,000元或13,000元，3,000元，1.5倍"
+    marked = search.highlight(text, search.parse("1 3000元"))
+    assert marked == "补<mark>1</mark>次，100,000元或13,000元，<mark>3,000元</mark>，1.5倍"
+    marked = search.highlight("3000元或3,000元，1.5倍", search.parse("3,000元 5倍"))
+    assert marked == "<mark>3000元</mark>或<mark>3,000元</mark>，1.5倍"
 
 
 def test_a_synonym_is_marked_only_where_it_makes_a_spelling_of_the_term():
@@ -106,6 +109,8 @@ def test_punctuation_and_asking_words_separate_the_words_of_a_query():
     assert words("3,000元 1.5倍") == ["3,000元", "1.5倍"]  # a number keeps its point and comma
     assert words("申请") == ["申请"]  # nothing else: searched as typed
     assert words("养 老") == ["养", "老"]  # lone characters the user typed stay
+    assert words("我想申请房") == ["房"]  # a lone character that is all that is left
+    assert words("二〇二四年") == ["二〇二四年"]
     assert words("高齡津貼 殘疾人") == ["高龄津贴", "残疾人"]  # traditional read as simplified
 
 
@@ -122,6 +127,9 @@ def test_snippet_shows_a_short_text_whole_and_never_starts_inside_a_number():
     long = "甲" * 20 + "每月12345元" + "乙" * 8 + "高龄津贴" + "丙" * 60
     snippet = search.snippet([long], terms, width=40)  # would start 13 before the match: 2345元
     assert snippet.startswith("…12345元乙") and "<mark>高龄</mark>" in snippet
+    long = "甲" * 10 + "高龄津贴" + "乙" * 22 + "每月1000元" + "丙" * 60
+    snippet = search.snippet([long], terms, width=40)  # 40 characters end after 每月10
+    assert snippet.endswith("每月1000…")
 
 
 def test_snippet_cuts_around_the_first_match():
@@ -271,10 +279,11 @@ def test_a_query_over_the_cap_is_searched_by_its_beginning_with_a_message(client
     assert "/FOUND/" in html and "/OTHER/" not in html
 
 
-def test_a_nul_byte_reads_as_a_space(client):
+def test_a_nul_byte_reads_as_a_space_and_invisible_characters_as_nothing(client):
     make_policy(code="FOUND", name="养老服务补贴")
     html = client.get("/policies/", {"q": "养老\x00服务"}).content.decode()
     assert "/FOUND/" in html and "无法识别" not in html
+    assert "/FOUND/" in client.get("/policies/", {"q": "养老服\u200b务"}).content.decode()
 
 
 def test_a_query_with_nothing_to_search_says_so(client):
@@ -282,6 +291,8 @@ def test_a_query_with_nothing_to_search_says_so(client):
     html = client.get("/policies/", {"q": "%_<>"}).content.decode()
     assert "“%_&lt;&gt;”中没有可以搜索的汉字、字母或数字，下面列出全部政策。" in html
     assert "共 1 项政策" in html
+    html = client.get("/policies/", {"q": "%" * 101, "kind": "resident"}).content.decode()
+    assert "搜索词超过 100 个字" in html and "下面列出符合其他条件的全部政策。" in html
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -303,6 +314,7 @@ def test_an_entry_named_by_a_synonym_ranks_first(client):
 def test_the_filter_panel_is_open_only_when_a_filter_is_set(client):
     make_policy(name="养老服务补贴")
     assert '<details class="filter-more" >' in list_page(client, q="养老", sort="updated")
+    assert '<details class="filter-more" >' in list_page(client, q="养老", scope="applies")
     assert '<details class="filter-more" open>' in list_page(client, q="养老", kind="resident")
 
 
@@ -330,8 +342,9 @@ def test_zero_results_offer_the_query_without_filters_and_domains(client):
 
 @pytest.mark.usefixtures("catalogue")
 def test_zero_results_offer_each_word_alone(client):
-    html = client.get("/policies/", {"q": "养老 飞船"}).content.decode()
-    assert "只搜“养老”（1 项）" in html
+    html = client.get("/policies/", {"q": "养老 飞船", "scope": "applies"}).content.decode()
+    assert "只搜“养老”（1 项）" in html  # the form always sends scope: it is not a filter set
+    assert "去掉其他筛选条件" not in html
 
 
 def test_zero_results_count_each_word_alone_no_further_than_the_list_does(client, monkeypatch):
@@ -364,6 +377,35 @@ def test_a_result_within_the_cap_is_searched_once_then_read_by_primary_key(clien
     assert len(searches) == 1  # the count; the page and the facet counts read the ids it found
     by_id = [q["sql"] for q in queries if '"catalog_policy"."id" IN (' in q["sql"]]
     assert by_id and not any("@@" in sql or "search_document" in sql for sql in by_id)
+
+
+def test_known_results_read_by_id_keep_every_sort_order():
+    from catalog.pagination import CappedPaginator
+
+    once = {"amount_kind": Amount.FIXED, "amount_unit": Unit.ONE_OFF}
+    make_policy(code="P0", name="养老补贴", **once, amount_min=3000)
+    for code, amount, closes in [("P1", 1000, "2027-01-01"), ("P2", 2000, "2027-03-01")]:
+        make_policy(
+            code=code,
+            name="养老补贴",
+            **once,
+            amount_min=amount,
+            period_mode=Period.WINDOW,
+            window_opens=day("2026-11-01"),
+            window_closes=day(closes),
+        )
+    orders = set()
+    for sort in ["relevance", "deadline", "amount", "updated"]:
+        on = day("2026-11-23")  # every window open
+        filterset = PolicyFilter(
+            {"q": "养老", "sort": sort}, queryset=Policy.objects.published(on=on), on=on
+        )
+        paginator = CappedPaginator(filterset.qs, 20, **filterset.paginator_options())
+        assert paginator.ids is not None
+        shown = [policy.code for policy in paginator.page(1)]
+        assert shown == [policy.code for policy in filterset.qs], sort
+        orders.add(tuple(shown))
+    assert len(orders) == 4  # each sort gives its own order here
 
 
 def test_body_matches_past_the_cap_are_capped_though_few_titles_match(client, monkeypatch):

@@ -21,11 +21,11 @@ if (window.matchMedia("(min-width: 56rem)").matches) {
 // A filter left at 全部 need not be in the address: shared links stay short.
 document.querySelectorAll("form.filters").forEach(function (form) {
   form.addEventListener("submit", function () {
+    var left = [];
     form.querySelectorAll("input[name], select[name]").forEach(function (field) {
-      if (field.value === "") { field.disabled = true; }
+      if (field.value === "" && !field.disabled) { field.disabled = true; left.push(field); }
     });
+    // The request has its fields by now: usable again if the person stops it or comes back.
+    setTimeout(function () { left.forEach(function (field) { field.disabled = false; }); }, 0);
   });
-});
-window.addEventListener("pageshow", function () {  // back to this page: every field usable
-  document.querySelectorAll("form.filters [disabled]").forEach(function (field) { field.disabled = false; });
 });
