@@ -25,7 +25,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import BooleanField, Case, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from pypinyin import Style, lazy_pinyin
 
 MAX_QUERY_LENGTH = 100
@@ -415,21 +415,56 @@ def _whole_number(pattern, spelling):
     return start + pattern + end
 
 
-def highlight(text, terms):
-    """`text`, escaped, with every spelling of every term wrapped in <mark>."""
+def highlight(text, terms, pinyin=False):
+    """`text`, escaped, with every spelling of every term wrapped in <mark>; with `pinyin`
+    (for names, which are indexed with their pinyin), also the characters a pinyin term
+    matched (养老 for yanglao or ylbx)."""
     text = text or ""
     pattern = _marks(terms)
-    if pattern is None:
-        return escape(text)
+    spans = [match.span() for match in pattern.finditer(text)] if pattern else []
+    if pinyin:
+        spans += _pinyin_spans(text, terms)
     pieces, last = [], 0
-    for match in pattern.finditer(text):
-        pieces.append((text[last : match.start()], match.group()))
-        last = match.end()
+    for start, end in sorted(spans):
+        if end > last:  # overlapping spans merge into the first
+            start = max(start, last)
+            pieces.append((text[last:start], text[start:end]))
+            last = end
     return format_html(
         "{}{}",
         format_html_join("", "{}<mark>{}</mark>", pieces),
         text[last:],
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _readings(han):
+    """The syllables and the initials of each character of `han`: names recur from page to
+    page, and reading them takes about 0.1 ms each."""
+    return [
+        lazy_pinyin(han, style=style, errors=lambda chunk: [""] * len(chunk))
+        for style in (Style.NORMAL, Style.FIRST_LETTER)
+    ]
+
+
+def _pinyin_spans(text, terms):
+    """Where a pinyin term matched `text`: from a Han character on, as many as its full pinyin
+    or its initials need to begin with the term, as `pinyin_tokens` indexed them."""
+    words = {s for t in terms for s in t.alternatives if s.isascii() and s.isalpha()}
+    places = [i for i, c in enumerate(text) if _HAN_RUN.fullmatch(c)]
+    if not words or not places:
+        return []
+    spans = []
+    for syllables in _readings("".join(text[i] for i in places)):
+        if len(syllables) != len(places):
+            continue  # cannot tell which character gave which syllable
+        for first, word in itertools.product(range(len(places)), words):
+            reads = itertools.accumulate(syllables[first:])  # 养, 养老, 养老保 … in pinyin
+            long_enough = ((k, read) for k, read in enumerate(reads) if len(read) >= len(word))
+            last, read = next(long_enough, (0, ""))
+            if read.startswith(word):
+                spans.append((places[first], places[first + last] + 1))
+    return spans
 
 
 def _cuts_number(text, at):

@@ -172,7 +172,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         context["filtered"] = filtered = self.filtered()
         context["query_notes"] = self.query_notes(filterset, filtered)
         for policy in context["page_obj"] if terms else ():
-            policy.highlighted_name = search.highlight(policy.name, terms)
+            policy.highlighted_name = search.highlight(policy.name, terms, pinyin=True)
             policy.highlighted_amount = search.highlight(policy.amount_display, terms)
             policy.snippet = search.snippet(
                 [policy.summary, policy.eligibility, policy.benefit], terms

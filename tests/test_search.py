@@ -84,6 +84,18 @@ def test_highlight_escapes_text_and_marks_every_spelling():
     assert html == "&lt;script&gt;<mark>老年人</mark>&lt;/script&gt;"
 
 
+def test_a_name_is_marked_where_a_pinyin_term_matched_it():
+    def marked(name, query):
+        return str(search.highlight(name, search.parse(query), pinyin=True))
+
+    assert marked("城乡居民养老保险", "yanglao") == "城乡居民<mark>养老</mark>保险"
+    assert marked("城乡居民养老保险", "ylbx") == "城乡居民<mark>养老保险</mark>"
+    assert marked("高龄津贴", "jint") == "高龄<mark>津贴</mark>"  # a prefix marks what it began
+    assert marked("高龄津贴（惠城区）", "gaoling 高龄") == "<mark>高龄</mark>津贴（惠城区）"
+    assert marked("高龄津贴", "yanglao") == "高龄津贴"
+    assert str(search.highlight("城乡居民养老保险", search.parse("yanglao"))) == "城乡居民养老保险"
+
+
 def test_a_number_is_marked_only_where_it_is_the_whole_number():
     text = "补1次，100,000元或13,000元，3,000元，1.5倍"
     marked = search.highlight(text, search.parse("1 3000元"))
