@@ -203,18 +203,23 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         return notes
 
     def suggestions(self, filterset, filtered):
-        """What to offer when nothing matched: the same words without the other filters,
-        each word alone, and the fullest domains."""
+        """What to offer when nothing matched: a county's volume with the city volume beside
+        it, the same words without the other filters, each word alone, and the fullest
+        domains."""
         published = Policy.objects.published()
         query = filterset.form.cleaned_data["q"]
+        data = self.request.GET
         tries = []
+        if data.get("scope") == "volume" and filterset.form.cleaned_data.get("region"):
+            wider = {name: value for name, value in data.items() if name != "page"}
+            tries.append((_("加上市级总册，搜索“%(q)s”"), query, {**wider, "scope": "applies"}))
         if filtered:
-            tries.append((query, {"q": query}, True))
+            tries.append((_("去掉其他筛选条件，搜索“%(q)s”"), query, {"q": query}))
         words = [term.text for term in filterset.terms]
         if len(words) > 1:
-            tries.extend((word, {"q": word}, False) for word in words)
+            tries.extend((_("只搜“%(q)s”"), word, {"q": word}) for word in words)
         offers = []
-        for label, params, unfiltered in tries:
+        for text, searched, params in tries:
             # Counted as the list counts, capped: a common word alone must not count them all.
             alone = PolicyFilter(params, queryset=published)
             found = CappedPaginator(alone.qs, 1, **alone.paginator_options())
@@ -222,10 +227,9 @@ class PolicyListView(PublicPolicyMixin, FilterView):
                 n = _("超过 %(n)s 项") if found.capped else _("%(n)s 项")
                 offers.append(
                     {
-                        "label": label,
+                        "text": text % {"q": searched},
                         "query": urlencode(params),
                         "count": n % {"n": found.count},
-                        "unfiltered": unfiltered,
                     }
                 )
         return {"offers": offers, "domains": fullest_domains()}

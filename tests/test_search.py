@@ -353,6 +353,15 @@ def test_zero_results_offer_the_query_without_filters_and_domains(client):
 
 
 @pytest.mark.usefixtures("catalogue")
+def test_zero_results_in_a_county_volume_offer_the_city_volume_beside_it(client):
+    params = {"q": "高龄津贴", "region": "boluo", "scope": "volume", "kind": "resident"}
+    html = client.get("/policies/", params).content.decode()
+    assert "共 0 项政策" in html
+    assert "加上市级总册，搜索“高龄津贴”（1 项）" in html  # the city's entry applies in Boluo
+    assert "scope=applies" in html and "kind=resident" in html  # the other filters kept
+
+
+@pytest.mark.usefixtures("catalogue")
 def test_zero_results_offer_each_word_alone(client):
     html = client.get("/policies/", {"q": "养老 飞船", "scope": "applies"}).content.decode()
     assert "只搜“养老”（1 项）" in html  # the form always sends scope: it is not a filter set
