@@ -526,3 +526,48 @@ def test_a_common_phrase_is_counted_by_reading_entries_with_the_same_result(monk
     # Not a phrase (one lexeme each): the index answers alone.
     assert count("城乡", 10) == (5, False, True)
     assert search.walked_count(Policy.objects.none(), search.parse("城乡居民"), 10) == (0, True)
+
+
+def test_the_statistics_vouch_for_a_share_only_where_it_is_sure():
+    known = {"养老": 0.6, "护理": 0.3, "补贴": 0.9, "3000元": 0.3, "yanglao": 0.2}
+
+    def share(query):
+        return search.lower_share(search.parse(query, [["补贴", "补助"]]), lambda: known)
+
+    assert share("养老") == 0.6
+    assert share("3000元") == 0.3  # one lexeme: a number and its unit
+    assert share("补助") == 0.9  # a synonym's share is sure for the term
+    assert share("养老 补贴") == pytest.approx(0.5)  # Fréchet: 0.6 + 0.9 - 1
+    assert share("养老 护理") == 0.0  # 0.6 + 0.3 - 1 < 0: nothing sure
+    assert share("养老保险") == 0.0  # a phrase: its bigrams' shares say nothing sure
+    assert share("养 补贴") == 0.0  # a name pattern of unknown share
+    assert share("yanglao") == 0.2  # a prefix matches at least the lexeme itself
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics are PostgreSQL's")
+def test_a_word_the_statistics_vouch_for_is_over_the_cap_without_counting(monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.pagination import CappedPaginator
+
+    for _ in range(12):
+        make_policy(eligibility="城乡居民可申请。")
+    make_policy(eligibility="其他人员。", status=Policy.Status.DRAFT)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_policy")
+    monkeypatch.setattr("catalog.pagination.RESULT_CAP", 2)
+
+    def counted(**params):
+        """Whether the list counted matches, and whether it said more than the cap."""
+        filterset = PolicyFilter({"q": "城乡", **params}, queryset=Policy.objects.published())
+        with CaptureQueriesContext(connection) as queries:
+            paginator = CappedPaginator(filterset.qs, 20, **filterset.paginator_options())
+            capped = paginator.capped
+        counts = [q for q in queries if "COUNT(" in q["sql"].upper() and "@@" in q["sql"]]
+        return bool(counts), capped
+
+    # 13 rows × (12/13 - CHURN) - 1 row not shown = 9.7 ≥ 3: over the cap, surely.
+    assert counted() == (False, True)
+    assert counted(kind="resident") == (True, True)  # other filters: the statistics know nothing
+    monkeypatch.setattr("catalog.pagination.RESULT_CAP", 9)
+    assert counted() == (True, True)  # 9.7 < 10: not sure enough, so counted
