@@ -29,7 +29,6 @@ from .models import (
 from .models.policy import PERIOD_FIELDS, period_state
 
 Q_MAX_LENGTH = search.MAX_QUERY_LENGTH
-NOT_FILTERS = {"q", "sort", "scope"}
 
 
 class QueryField(forms.CharField):
@@ -210,47 +209,22 @@ class PolicyFilter(django_filters.FilterSet):
 
     def parts(self):
         """Parts of the results cheaper to count than all of them, as counting functions for
-        `CappedPaginator`: the matches the statistics vouch for (`search.lower_share`), the
-        entries whose title alone matches `q`, and for a phrase found in a large share of the
-        entries (`search.dense`), the matches among the first entries read."""
+        `CappedPaginator`: the entries whose title alone matches `q`, and for a phrase found in
+        a large share of the entries (`search.dense`), the matches among the first entries read."""
         if not self.terms:
             return []
-        shares = functools.partial(caching.cached, "lexeme-shares", search.lexeme_shares)
-
-        def estimated(limit):
-            """Over the cap by the statistics alone, with room to spare: the matches that
-            surely exist, less every row the list does not show, less CHURN of all rows in case
-            that many changed since the last ANALYZE (autovacuum's default threshold)."""
-            if self.filtered:
-                return 0, False  # the statistics know nothing of the other filters
-            bound = search.lower_share(self.terms, shares) - search.CHURN
-            if bound <= 0:
-                return 0, False
-            rows, shown = caching.cached("catalogue-size", self._catalogue_size)
-            return (limit if rows * bound - (rows - shown) >= limit else 0), False
 
         def titles(limit):
             subset = self.title_subset()
             return (0 if subset is None else subset.order_by().values("pk")[:limit].count()), False
 
         def walked(limit):
+            shares = functools.partial(caching.cached, "lexeme-shares", search.lexeme_shares)
             if not search.dense(self.terms, shares):
                 return 0, False
             return search.walked_count(self._filter(self.queryset.all(), ["q"]), self.terms, limit)
 
-        return [estimated, titles, walked]
-
-    def _catalogue_size(self):
-        """Rows in the statistics, and entries the public list shows today."""
-        return search.table_rows(), Policy.objects.published(on=self.on).order_by().count()
-
-    @property
-    def filtered(self):
-        """Whether any filter besides the search words is set (the sort and the scope of a
-        region, which the form always sends, are not filters)."""
-        self.is_valid()
-        data = self.form.cleaned_data
-        return any(data.get(name) for name in self.base_filters if name not in NOT_FILTERS)
+        return [titles, walked]
 
     def filter_one_card(self, queryset, name, value):
         return queryset.filter(one_card=True)

@@ -32,9 +32,6 @@ MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
 MAX_ALTERNATIVES = 16
 DENSE_SHARE = 0.3
-# The share of rows that may have changed since the statistics were taken: autovacuum analyzes
-# a table again once 10 % of its rows have changed (its default threshold).
-CHURN = 0.1
 WALK = 4000  # entries read for a common phrase: at DENSE_SHARE, 1,001 matches come by 3,337
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -337,42 +334,6 @@ def lexeme_shares():
         return {}
     lexemes, shares = row
     return dict(zip(lexemes, shares[: len(lexemes)], strict=True))  # then their min and max
-
-
-def _lexeme(spelling):
-    """The one lexeme a spelling is looked up by (养老, 3000元), or None for a phrase."""
-    toks = tokens(spelling)
-    units = [number + unit for number, unit in _numbered(toks)]
-    if units and not _is_phrase(toks):
-        return units[0]
-    return toks[0] if len(toks) == 1 else None
-
-
-def lower_share(terms, shares):
-    """A share of the entries that surely match every term, by the statistics (0.0 when
-    nothing is sure); `shares()` gives the commonest lexemes' shares (`lexeme_shares`).
-
-    A term of one lexeme matches at least that lexeme's share, and one of several spellings
-    at least its commonest (a prefix or a synonym only adds matches; a phrase gives nothing
-    sure). Terms that must all match do so in at least Σ shares − (k − 1) of the entries
-    (Fréchet's bound), whatever their overlap."""
-    if not terms or any(t.single_character for t in terms):
-        return 0.0  # one-character terms filter names by a pattern: their share is unknown
-    known, bound = shares(), 1.0 - len(terms)
-    for term in terms:
-        bound += max(known.get(_lexeme(s), 0.0) for s in term.alternatives)
-    return max(bound, 0.0)
-
-
-def table_rows():
-    """How many rows the statistics were taken over (PostgreSQL's estimate, kept by ANALYZE);
-    0 elsewhere or before any."""
-    if connection.vendor != "postgresql":
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'catalog_policy'::regclass")
-        row = cursor.fetchone()
-    return max(int(row[0]), 0) if row else 0
 
 
 def dense(terms, shares):

@@ -123,6 +123,11 @@ class HomeView(TemplateView):
         )
 
 
+# Parameters of the list that are not filters a person set: the search box, the sort, and the
+# scope of a region, which the form always sends.
+NOT_FILTERS = {"q", "sort", "scope"}
+
+
 class PolicyListView(PublicPolicyMixin, FilterView):
     filterset_class = PolicyFilter
     template_name = "catalog/policy_list.html"
@@ -164,7 +169,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         context["menus"] = filterset.menus(counts)
         context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
         terms = filterset.terms
-        context["filtered"] = filtered = filterset.filtered
+        context["filtered"] = filtered = self.filtered()
         context["query_notes"] = self.query_notes(filterset, filtered)
         for policy in context["page_obj"] if terms else ():
             policy.highlighted_name = search.highlight(policy.name, terms, pinyin=True)
@@ -179,6 +184,11 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         )
         context["query_string"] = self.request.GET.urlencode()
         return context
+
+    def filtered(self):
+        """Whether a person set any filter besides the search box."""
+        data = self.request.GET
+        return any(data.get(name) for name in PolicyFilter.base_filters if name not in NOT_FILTERS)
 
     def query_notes(self, filterset, filtered):
         """What the page says about a query it could not search as typed."""
