@@ -29,13 +29,15 @@ from .models import (
 from .models.policy import PERIOD_FIELDS, period_state
 
 Q_MAX_LENGTH = search.MAX_QUERY_LENGTH
+# Parameters of the list that are not filters a person set: the search box, the sort, and the
+# scope of a region, which the form always sends.
+NOT_FILTERS = {"q", "sort", "scope"}
 
 
 class QueryField(forms.CharField):
     """The search words. Control characters (NUL among them) read as spaces, invisible ones are
-    dropped, and a query past
-    Q_MAX_LENGTH is cut there rather than refused: a long pasted text is searched by its
-    beginning, and the page says so (`PolicyListView`)."""
+    dropped, and a query past Q_MAX_LENGTH is cut there rather than refused: a long pasted text
+    is searched by its beginning, and the page says so (`PolicyListView`)."""
 
     def to_python(self, value):
         kinds = ((c, unicodedata.category(c)) for c in value or "")
@@ -191,6 +193,11 @@ class PolicyFilter(django_filters.FilterSet):
         if not self.terms:
             return None
         return search.title_subset(self._filter(self.queryset.all(), ["q"]), self.terms)
+
+    @property
+    def filtered(self):
+        """Whether the request sets any filter besides the search words."""
+        return any(self.data.get(name) for name in self.base_filters if name not in NOT_FILTERS)
 
     def paginator_options(self):
         """How `CappedPaginator` should count and order these results: the cheaper parts to

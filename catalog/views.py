@@ -123,11 +123,6 @@ class HomeView(TemplateView):
         )
 
 
-# Parameters of the list that are not filters a person set: the search box, the sort, and the
-# scope of a region, which the form always sends.
-NOT_FILTERS = {"q", "sort", "scope"}
-
-
 class PolicyListView(PublicPolicyMixin, FilterView):
     filterset_class = PolicyFilter
     template_name = "catalog/policy_list.html"
@@ -169,8 +164,8 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         context["menus"] = filterset.menus(counts)
         context["ignored"] = [filterset.form.fields[name].label for name in filterset.form.errors]
         terms = filterset.terms
-        context["filtered"] = filtered = self.filtered()
-        context["query_notes"] = self.query_notes(filterset, filtered)
+        context["filtered"] = filterset.filtered
+        context["query_notes"] = self.query_notes(filterset)
         for policy in context["page_obj"] if terms else ():
             policy.highlighted_name = search.highlight(policy.name, terms, pinyin=True)
             policy.highlighted_amount = search.highlight(policy.amount_display, terms)
@@ -178,31 +173,28 @@ class PolicyListView(PublicPolicyMixin, FilterView):
                 [policy.summary, policy.eligibility, policy.benefit], terms
             )
         if terms and not context["paginator"].count:
-            context["suggestions"] = self.suggestions(filterset, filtered)
+            context["suggestions"] = self.suggestions(filterset)
         context["page_updated"] = caching.cached(
             "updated", lambda: last_updated(Policy.objects.published())
         )
         context["query_string"] = self.request.GET.urlencode()
         return context
 
-    def filtered(self):
-        """Whether a person set any filter besides the search box."""
-        data = self.request.GET
-        return any(data.get(name) for name in PolicyFilter.base_filters if name not in NOT_FILTERS)
-
-    def query_notes(self, filterset, filtered):
+    def query_notes(self, filterset):
         """What the page says about a query it could not search as typed."""
         notes = []
         if len(self.request.GET.get("q", "").strip()) > Q_MAX_LENGTH:
             notes.append(_("搜索词超过 %(n)s 个字，只按前 %(n)s 个字搜索。") % {"n": Q_MAX_LENGTH})
         query = (filterset.form.cleaned_data.get("q") or "").strip()
         if query and not filterset.terms:
-            listed = _("下面列出符合其他条件的全部政策。") if filtered else _("下面列出全部政策。")
+            listed = _("下面列出全部政策。")
+            if filterset.filtered:
+                listed = _("下面列出符合其他条件的全部政策。")
             note = _("“%(q)s”中没有可以搜索的汉字、字母或数字，%(listed)s")
             notes.append(note % {"q": query, "listed": listed})
         return notes
 
-    def suggestions(self, filterset, filtered):
+    def suggestions(self, filterset):
         """What to offer when nothing matched: a county's volume with the city volume beside
         it, the same words without the other filters, each word alone, and the fullest
         domains."""
@@ -213,7 +205,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         if data.get("scope") == "volume" and filterset.form.cleaned_data.get("region"):
             wider = {name: value for name, value in data.items() if name != "page"}
             tries.append((_("加上市级总册，搜索“%(q)s”"), query, {**wider, "scope": "applies"}))
-        if filtered:
+        if filterset.filtered:
             tries.append((_("去掉其他筛选条件，搜索“%(q)s”"), query, {"q": query}))
         words = [term.text for term in filterset.terms]
         if len(words) > 1:
