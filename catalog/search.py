@@ -225,6 +225,31 @@ def tsquery(terms):
     return " & ".join(clauses)
 
 
+def grams(spelling):
+    """The four-character grams of a spelling: each three adjacent bigrams that overlap
+    (养老 老保 保险 → 养老保险), as migration 0016 stores them for every entry."""
+    toks = tokens(spelling)
+    return [
+        a + c
+        for a, b, c in zip(toks, toks[1:], toks[2:], strict=False)
+        if len(a) == len(c) == 2 and _HAN_RUN.fullmatch(a + c) and b == a[1] + c[0]
+    ]
+
+
+def gram_query(terms):
+    """A tsquery on the grams that every match of `terms` holds, "" when none narrows: a term
+    narrows when each of its spellings has grams. Entries lacking them cannot match, so the
+    gram index rules them out before any is checked against positions (养老保险补贴, whose
+    bigrams are all common, has no entry holding 老保险补)."""
+    clauses = []
+    for term in terms:
+        spellings = [grams(spelling) for spelling in term.alternatives]
+        if all(spellings):
+            either = " | ".join("(" + " & ".join(f"'{g}'" for g in gs) + ")" for gs in spellings)
+            clauses.append(f"({either})")
+    return " & ".join(clauses)
+
+
 def _like_pattern(spelling):
     """The SQLite form of the same phrase: adjacent tokens in the stored text."""
     toks = tokens(spelling)
@@ -255,6 +280,15 @@ def search(queryset, terms):
         query = tsquery(indexed)
         if not query:
             return queryset.none()
+        narrowed = gram_query(indexed)
+        if narrowed:
+            queryset = queryset.filter(
+                RawSQL(
+                    "catalog_policy.gram_vector @@ to_tsquery('simple', %s)",
+                    [narrowed],
+                    output_field=BooleanField(),
+                )
+            )
         matches = RawSQL(
             "catalog_policy.search_vector @@ to_tsquery('simple', %s)",
             [query],
@@ -319,21 +353,24 @@ def title_subset(queryset, terms):
 
 
 def lexeme_shares():
-    """{lexeme: share of entries holding it} for the commonest lexemes of the search vectors,
-    from PostgreSQL's statistics (kept by ANALYZE); empty elsewhere or before any ANALYZE."""
+    """{lexeme: share of entries holding it} for the commonest lexemes of the search vectors
+    and of the gram vectors, from PostgreSQL's statistics (kept by ANALYZE); empty elsewhere or
+    before any ANALYZE. A gram (four characters) never spells a bigram, so one map holds both."""
     if connection.vendor != "postgresql":
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
             " WHERE schemaname = current_schema() AND tablename = 'catalog_policy'"
-            " AND attname = 'search_vector'"
+            " AND attname IN ('search_vector', 'gram_vector')"
+            " AND most_common_elems IS NOT NULL"
         )
-        row = cursor.fetchone()
-    if not row or not row[0]:
-        return {}
-    lexemes, shares = row
-    return dict(zip(lexemes, shares[: len(lexemes)], strict=True))  # then their min and max
+        rows = cursor.fetchall()
+    return {
+        lexeme: share
+        for lexemes, shares in rows
+        for lexeme, share in zip(lexemes, shares[: len(lexemes)], strict=True)  # then min, max
+    }
 
 
 def dense(terms, shares):
@@ -345,8 +382,9 @@ def dense(terms, shares):
     the first is checked: for a phrase in half the entries, tens of thousands. Reading entries
     in index order and checking each finds the first thousand matches sooner. PostgreSQL cannot
     know that a phrase is common, because it multiplies the shares of its bigrams as if they
-    were independent; a phrase is found at most as often as its rarest bigram, and for text
-    about as often. Terms multiply (they are independent enough), a term takes its commonest
+    were independent; a phrase is found at most as often as its rarest bigram or gram, and for
+    text about as often (养老保险补贴 has common bigrams, but its gram 老保险补 is rare). Terms
+    multiply (they are independent enough), a term takes its commonest
     spelling, and a lexeme missing from the statistics counts as rare."""
     indexed = [t for t in terms if not t.single_character]
     if not indexed or len(indexed) < len(terms):
@@ -356,7 +394,7 @@ def dense(terms, shares):
     known, share = shares(), 1.0
     for term in indexed:
         share *= max(
-            min((known.get(token, 0.0) for token in tokens(spelling)), default=0.0)
+            min((known.get(t, 0.0) for t in tokens(spelling) + grams(spelling)), default=0.0)
             for spelling in term.alternatives
         )
     return share >= DENSE_SHARE

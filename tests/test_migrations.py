@@ -58,3 +58,24 @@ def test_upgrade_records_baseline_versions_and_gives_profiled_staff_their_role(o
     assert material.name == "身份证" and material.policy_id == policy.pk
     groups = apps.get_model("auth", "User").objects.get(pk=user.pk).groups
     assert list(groups.values_list("name", flat=True)) == ["县区财政"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the gram vector is PostgreSQL's")
+def test_upgrade_gives_stored_entries_their_grams(transactional_db):
+    from catalog import search
+    from catalog.filters import PolicyFilter
+    from catalog.models import Policy
+
+    from .builders import make_policy
+
+    make_policy(code="STORED", eligibility="城乡居民基本养老保险补贴按月发放。")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("catalog", "0015_search_number_units")])  # drops the grams
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    terms = search.parse("养老保险补贴")
+    assert search.gram_query(terms)
+    found = PolicyFilter({"q": "养老保险补贴"}, queryset=Policy.objects.published()).qs
+    assert list(found.values_list("code", flat=True)) == ["STORED"]

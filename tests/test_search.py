@@ -479,6 +479,7 @@ def test_title_vector_follows_a_renamed_entry():
 
 def test_a_phrase_is_dense_when_every_term_is_estimated_common():
     common = {"城乡": 0.7, "乡居": 0.55, "居民": 0.8, "残疾": 0.8, "疾人": 0.8, "护理": 0.5}
+    common |= {"城乡居民": 0.55, "居民城乡": 0.5}  # grams
 
     def shares():
         return common
@@ -486,6 +487,7 @@ def test_a_phrase_is_dense_when_every_term_is_estimated_common():
     assert search.dense(search.parse("城乡居民"), shares)  # as common as its rarest bigram
     assert search.dense(search.parse("残疾人 护理"), shares)  # 0.8 × 0.5
     assert not search.dense(search.parse("城乡保险"), shares)  # 乡保 is not among the common
+    assert not search.dense(search.parse("城乡居民城乡"), shares)  # nor the gram 乡居民城
     assert not search.dense(search.parse("城乡居民 护理"), shares)  # 0.55 × 0.5
     assert not search.dense(search.parse("护理"), shares)  # one lexeme: the index answers alone
     assert not search.dense(search.parse("养 城乡居民"), shares)  # a name pattern of unknown share
@@ -517,8 +519,9 @@ def test_a_common_phrase_is_counted_by_reading_entries_with_the_same_result(monk
     # Every entry read: the count is settled there, capped or exact.
     assert count("城乡居民", 3) == (3, True, False)
     assert count("城乡居民", 10) == (4, True, False)
-    # A phrase whose bigrams are all common but which is found nowhere.
-    assert count("城乡居民城乡", 10) == (0, True, False)
+    # A phrase found nowhere whose bigrams are all common: its gram 乡居民城 is rare, so the
+    # gram index settles it without reading an entry.
+    assert count("城乡居民城乡", 10) == (0, False, True)
     # Fewer read than there are: over the cap among them, or else the full count follows.
     monkeypatch.setattr("catalog.search.WALK", 2)
     assert count("城乡居民", 1) == (1, True, False)
@@ -526,3 +529,49 @@ def test_a_common_phrase_is_counted_by_reading_entries_with_the_same_result(monk
     # Not a phrase (one lexeme each): the index answers alone.
     assert count("城乡", 10) == (5, False, True)
     assert search.walked_count(Policy.objects.none(), search.parse("城乡居民"), 10) == (0, True)
+
+
+def test_grams_are_the_four_character_runs_of_a_spelling():
+    assert search.grams("养老保险补贴") == ["养老保险", "老保险补", "保险补贴"]
+    assert search.grams("每月3000元标准发放") == ["元标准发", "标准发放"]
+    assert search.grams("养老院") == []  # too short to narrow
+    assert search.grams("yanglao") == search.grams("80周岁") == []
+
+
+def test_a_term_narrows_by_grams_only_when_each_of_its_spellings_has_some():
+    groups = [("补贴", "补助", "津贴")]
+    assert search.gram_query(search.parse("高龄 护理补贴", groups)) == (
+        "(('护理补贴') | ('护理补助') | ('护理津贴'))"
+    )
+    # A spelling without a gram (补贴 for 补贴) could match anywhere: nothing narrows.
+    assert search.gram_query(search.parse("补贴 养老院", groups)) == ""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the gram vector is PostgreSQL's")
+def test_the_gram_index_never_drops_a_match(monkeypatch):
+    texts = {
+        "RUN": "城乡居民基本养老保险补贴，按月发放。",
+        "APART": "参加养老保险的，另给予社会保险补贴。",
+        "NUMBER": "按每人每月3000元标准发放护理补贴。",
+    }
+    for code, text in texts.items():
+        make_policy(code=code, eligibility=text)
+    renamed = make_policy(code="RENAMED", name="旧名称")
+    Policy.objects.filter(pk=renamed.pk).update(name="困难残疾人生活补贴")
+    index_policies()
+
+    def found(query):
+        filterset = PolicyFilter({"q": query}, queryset=Policy.objects.published())
+        return set(filterset.qs.values_list("code", flat=True))
+
+    queries = [
+        "养老保险补贴", "基本养老保险", "社会保险补贴", "3000元标准发放", "标准发放护理",
+        "残疾人生活补贴", "困难残疾人", "旧名称", "养老保险 社会保险补贴",
+        "城乡居民基本养老保险补贴",
+    ]  # fmt: skip
+    with_grams = {query: found(query) for query in queries}
+    assert with_grams["养老保险补贴"] == {"RUN"}  # APART holds every bigram, never in a row
+    assert with_grams["残疾人生活补贴"] == {"RENAMED"}
+    assert with_grams["旧名称"] == set()
+    monkeypatch.setattr("catalog.search.gram_query", lambda terms: "")
+    assert with_grams == {query: found(query) for query in queries}
