@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -166,12 +166,8 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         terms = filterset.terms
         context["filtered"] = filterset.filtered
         context["query_notes"] = self.query_notes(filterset)
-        for policy in context["page_obj"] if terms else ():
-            policy.highlighted_name = search.highlight(policy.name, terms, pinyin=True)
-            policy.highlighted_amount = search.highlight(policy.amount_display, terms)
-            policy.snippet = search.snippet(
-                [policy.summary, policy.eligibility, policy.benefit], terms
-            )
+        if terms:
+            mark_matches(context["page_obj"], terms)
         if terms and not context["paginator"].count:
             context["suggestions"] = self.suggestions(filterset)
         context["page_updated"] = caching.cached(
@@ -225,6 +221,61 @@ class PolicyListView(PublicPolicyMixin, FilterView):
                     }
                 )
         return {"offers": offers, "domains": fullest_domains()}
+
+
+# Where a card says its entry matched, in the order looked at: the card's own fields first,
+# then the entry's tags, materials and steps (read only for cards that show no match yet).
+MATCHED_FIELDS = (
+    "summary", "eligibility", "benefit", "service_content", "offline_place", "period_note",
+    "basis_title", "department", "domain", "region",
+)  # fmt: skip
+MATCHED_RELATIONS = ("audiences", "sectors", "enterprise_types", "materials", "steps")
+
+
+def mark_matches(policies, terms):
+    """Mark on each card what `terms` matched: the name, the amount, and a snippet of the first
+    other field holding a match with that field's name (none for the summary), so that an entry
+    found through a tag (老人 → 受益对象：老年人) or a material says why it is listed."""
+    unexplained = []
+    for policy in policies:
+        policy.highlighted_name = search.highlight(policy.name, terms, pinyin=True)
+        policy.highlighted_amount = search.highlight(policy.amount_display, terms)
+        policy.snippet_label, policy.snippet = _matched(policy, MATCHED_FIELDS, terms)
+        if policy.snippet is None and "<mark>" not in policy.highlighted_name:
+            unexplained.append(policy)
+    prefetch_related_objects(unexplained, *MATCHED_RELATIONS)
+    for policy in unexplained:
+        policy.snippet_label, policy.snippet = _matched(policy, MATCHED_RELATIONS, terms)
+
+
+def _matched(policy, names, terms):
+    """(label, highlighted snippet) of the first of the fields `names` holding a match."""
+    for name in names:
+        found = search.snippet([_text(policy, name)], terms)
+        if found:
+            field = Policy._meta.get_field(name)
+            if name == "summary":
+                return None, found
+            if field.one_to_many:  # materials, steps: named by their model
+                return field.related_model._meta.verbose_name, found
+            return field.verbose_name, found
+    return None, None
+
+
+def _text(policy, name):
+    """A field's text as search indexed it (materials with their notes, steps with details)."""
+    value = getattr(policy, name)
+    if name == "materials":
+        return "；".join(f"{m.name} {m.note}".strip() for m in value.all())
+    if name == "steps":
+        return "；".join(f"{s.title} {s.detail}".strip() for s in value.all())
+    if hasattr(value, "all"):
+        return "、".join(str(tag) for tag in value.all())
+    if name == "department" and value:
+        return "、".join(dict.fromkeys(filter(None, [value.name, value.short_name])))
+    if name == "region":
+        return value.name
+    return str(value or "")
 
 
 class PolicyDetailView(DetailView):

@@ -575,3 +575,42 @@ def test_the_gram_index_never_drops_a_match(monkeypatch):
     assert with_grams["旧名称"] == set()
     monkeypatch.setattr("catalog.search.gram_query", lambda terms: "")
     assert with_grams == {query: found(query) for query in queries}
+
+
+def test_each_card_says_where_its_entry_matched(client):
+    elderly = Audience.objects.create(slug="laonian", name="老年人")
+    make_policy(code="SUMMARY", summary="为高龄老人发放津贴。")
+    make_policy(code="RULES", eligibility="年满80周岁的老人可申请。")
+    make_policy(code="TAG", name="生活补贴", audiences=[elderly])
+    material = make_policy(code="MATERIAL", name="困难补助")
+    Material.objects.create(policy=material, name="老人优待证", order=1)
+    index_policies(Policy.objects.filter(pk=material.pk))
+    make_policy(code="NAME", name="老人健康体检")
+
+    html = list_page(client, q="老人")
+    codes = ["SUMMARY", "RULES", "TAG", "MATERIAL", "NAME"]
+    cards = {
+        code: card
+        for card in html.split('<article class="card">')[1:]
+        for code in codes
+        if f"/{code}/" in card
+    }
+    assert len(cards) == 5
+    summary = cards["SUMMARY"]  # said without a label: it is what the card shows anyway
+    assert '<p class="snippet">为<mark>高龄老人</mark>' in summary
+    assert "snippet-label" not in summary
+    assert "申领条件：</span>年满80周岁的<mark>老人</mark>" in cards["RULES"]
+    assert "受益对象：</span><mark>老年人</mark>" in cards["TAG"]  # a synonym, through a tag
+    assert "申报材料：</span><mark>老人</mark>优待证" in cards["MATERIAL"]
+    assert "snippet-label" not in cards["NAME"]  # the name shows it
+
+
+def test_tags_and_materials_are_read_only_for_cards_that_show_no_match(client):
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        make_policy(code=f"RULES-{n}", eligibility="年满80周岁的老人可申请。")
+    list_page(client, q="示例")  # the menus and synonyms, read once per generation
+    with CaptureQueriesContext(connection) as shown:
+        list_page(client, q="老人")
+    assert not any("catalog_material" in q["sql"] for q in shown.captured_queries)
