@@ -79,15 +79,17 @@ def catalogue_counts():
     return {**caching.cached("catalogue-counts", count), "domains": domain_counts()}
 
 
-def domain_counts():
-    """Published entries per domain, cached on their own: a search with no results needs
-    only these."""
+def domain_counts(region=None):
+    """Published entries per domain, in all volumes or in those that apply in `region`, cached
+    on their own: a search with no results needs only these."""
 
     def count():
         published = Policy.objects.published().order_by()
+        if region is not None:
+            published = published.filter(region__in=region.covering_ids())
         return dict(published.values_list("domain").annotate(n=Count("*")))
 
-    return caching.cached("domain-counts", count)
+    return caching.cached("domain-counts", count, region and region.pk)
 
 
 def domains_with_counts(counts):
@@ -99,9 +101,9 @@ def domains_with_counts(counts):
     return [(ListKind(kind).label, kind, domains) for kind, domains in groups.items()]
 
 
-def fullest_domains():
-    """The six domains with the most published entries."""
-    counts = domains_with_counts(domain_counts())
+def fullest_domains(region=None):
+    """The six domains with the most published entries (that apply in `region`)."""
+    counts = domains_with_counts(domain_counts(region))
     domains = [d for _label, _kind, group in counts for d in group if d.count]
     return sorted(domains, key=lambda d: -d.count)[:6]
 
@@ -220,7 +222,8 @@ class PolicyListView(PublicPolicyMixin, FilterView):
                         "count": n % {"n": found.count},
                     }
                 )
-        return {"offers": offers, "domains": fullest_domains()}
+        region = filterset.form.cleaned_data.get("region")
+        return {"offers": offers, "domains": fullest_domains(region), "region": region}
 
 
 # Where a card says its entry matched, in the order looked at: the card's own fields first,

@@ -352,6 +352,19 @@ def test_zero_results_offer_the_query_without_filters_and_domains(client):
     assert "利民政策 · 生活保障（" in html  # with its list: two lists may share a domain's name
 
 
+def test_zero_results_in_a_region_offer_the_domains_that_apply_there(client):
+    huidong = county(slug="huidong", name="惠东县", code="441323", order=4)
+    make_policy(code="CITY", domain=enterprise_domain())
+    for n in range(2):
+        make_policy(code=f"HUIDONG-{n}", region=huidong)
+    make_policy(code="BOLUO", region=county())
+    html = client.get("/policies/", {"q": "宇宙飞船", "region": "boluo"}).content.decode()
+    assert "?region=boluo&amp;kind=resident&amp;domain=lm-shenghuo\">利民政策 · 生活保障（1）" in html
+    assert "?region=boluo&amp;kind=enterprise&amp;domain=qy-chuangye\">惠企政策 · 创业就业（1）" in html
+    html = client.get("/policies/", {"q": "宇宙飞船"}).content.decode()
+    assert "?kind=resident&amp;domain=lm-shenghuo\">利民政策 · 生活保障（3）" in html
+
+
 @pytest.mark.usefixtures("catalogue")
 def test_zero_results_in_a_county_volume_offer_the_city_volume_beside_it(client):
     params = {"q": "高龄津贴", "region": "boluo", "scope": "volume", "kind": "resident"}
