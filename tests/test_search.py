@@ -359,11 +359,11 @@ def test_zero_results_in_a_region_offer_the_domains_that_apply_there(client):
         make_policy(code=f"HUIDONG-{n}", region=huidong)
     make_policy(code="BOLUO", region=county())
     html = client.get("/policies/", {"q": "宇宙飞船", "region": "boluo"}).content.decode()
-    boluo = "?region=boluo&amp;kind={}&amp;domain={}\">{}（1）"
+    boluo = '?region=boluo&amp;kind={}&amp;domain={}">{}（1）'
     assert boluo.format("resident", "lm-shenghuo", "利民政策 · 生活保障") in html
     assert boluo.format("enterprise", "qy-chuangye", "惠企政策 · 创业就业") in html
     html = client.get("/policies/", {"q": "宇宙飞船"}).content.decode()
-    assert "?kind=resident&amp;domain=lm-shenghuo\">利民政策 · 生活保障（3）" in html
+    assert '?kind=resident&amp;domain=lm-shenghuo">利民政策 · 生活保障（3）' in html
 
 
 @pytest.mark.usefixtures("catalogue")
