@@ -227,12 +227,17 @@ def tsquery(terms):
 
 def grams(spelling):
     """The four-character grams of a spelling: each three adjacent bigrams that overlap
-    (养老 老保 保险 → 养老保险), as migration 0016 stores them for every entry."""
+    (养老 老保 保险 → 养老保险), as migration 0016 reads them off every entry's vector. A gram
+    with a character Unicode leaves unassigned is left out: the text parser drops those, so
+    no entry holds it."""
     toks = tokens(spelling)
     return [
         a + c
         for a, b, c in zip(toks, toks[1:], toks[2:], strict=False)
-        if len(a) == len(c) == 2 and _HAN_RUN.fullmatch(a + c) and b == a[1] + c[0]
+        if len(a) == len(c) == 2
+        and _HAN_RUN.fullmatch(a + c)
+        and b == a[1] + c[0]
+        and not any(unicodedata.category(ch) == "Cn" for ch in a + c)
     ]
 
 
@@ -240,7 +245,8 @@ def gram_query(terms):
     """A tsquery on the grams that every match of `terms` holds, "" when none narrows: a term
     narrows when each of its spellings has grams. Entries lacking them cannot match, so the
     gram index rules them out before any is checked against positions (养老保险补贴, whose
-    bigrams are all common, has no entry holding 老保险补)."""
+    bigrams are all common, has no entry holding 老保险补). Meant to be cast (`::tsquery`), not
+    parsed: the grams are lexemes as stored."""
     clauses = []
     for term in terms:
         spellings = [grams(spelling) for spelling in term.alternatives]
@@ -284,7 +290,7 @@ def search(queryset, terms):
         if narrowed:
             queryset = queryset.filter(
                 RawSQL(
-                    "catalog_policy.gram_vector @@ to_tsquery('simple', %s)",
+                    "catalog_policy.gram_vector @@ %s::tsquery",
                     [narrowed],
                     output_field=BooleanField(),
                 )
@@ -352,25 +358,42 @@ def title_subset(queryset, terms):
     )
 
 
+class Shares(dict):
+    """{lexeme: share of entries holding it} for the commonest lexemes; a lexeme not listed
+    has at most the smallest share listed for its vector (`floors`: grams, then bigrams and the
+    rest), since ANALYZE lists every lexeme above a threshold."""
+
+    def __init__(self, shares=(), floors=(0.0, 0.0)):
+        super().__init__(shares)
+        self.floors = floors
+
+    def __missing__(self, lexeme):
+        return self.floors[0] if _is_gram(lexeme) else self.floors[1]
+
+
+def _is_gram(lexeme):
+    """Grams are the only lexemes of four Han characters: Han runs are stored as bigrams."""
+    return len(lexeme) == 4 and bool(_HAN_RUN.fullmatch(lexeme))
+
+
 def lexeme_shares():
-    """{lexeme: share of entries holding it} for the commonest lexemes of the search vectors
-    and of the gram vectors, from PostgreSQL's statistics (kept by ANALYZE); empty elsewhere or
-    before any ANALYZE. A gram (four characters) never spells a bigram, so one map holds both."""
+    """The `Shares` of the search vectors' and the gram vectors' lexemes, from PostgreSQL's
+    statistics (kept by ANALYZE); empty elsewhere or before any ANALYZE."""
     if connection.vendor != "postgresql":
-        return {}
+        return Shares()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
-            " WHERE schemaname = current_schema() AND tablename = 'catalog_policy'"
-            " AND attname IN ('search_vector', 'gram_vector')"
-            " AND most_common_elems IS NOT NULL"
+            "SELECT attname, most_common_elems::text::text[], most_common_elem_freqs"
+            " FROM pg_stats WHERE schemaname = current_schema()"
+            " AND tablename = 'catalog_policy' AND attname IN ('gram_vector', 'search_vector')"
+            " AND most_common_elems IS NOT NULL ORDER BY attname"
         )
         rows = cursor.fetchall()
-    return {
-        lexeme: share
-        for lexemes, shares in rows
-        for lexeme, share in zip(lexemes, shares[: len(lexemes)], strict=True)  # then min, max
-    }
+    shares, floors = {}, {"gram_vector": 0.0, "search_vector": 0.0}
+    for attname, lexemes, frequencies in rows:
+        shares |= zip(lexemes, frequencies[: len(lexemes)], strict=True)
+        floors[attname] = frequencies[len(lexemes)]  # then the smallest, the largest, nulls
+    return Shares(shares, (floors["gram_vector"], floors["search_vector"]))
 
 
 def dense(terms, shares):
@@ -384,8 +407,8 @@ def dense(terms, shares):
     know that a phrase is common, because it multiplies the shares of its bigrams as if they
     were independent; a phrase is found at most as often as its rarest bigram or gram, and for
     text about as often (养老保险补贴 has common bigrams, but its gram 老保险补 is rare). Terms
-    multiply (they are independent enough), a term takes its commonest
-    spelling, and a lexeme missing from the statistics counts as rare."""
+    multiply (they are independent enough), a term takes its commonest spelling, and a lexeme
+    missing from the statistics counts as the rarest they list."""
     indexed = [t for t in terms if not t.single_character]
     if not indexed or len(indexed) < len(terms):
         return False  # one-character terms filter names by a pattern: their share is unknown
@@ -394,7 +417,7 @@ def dense(terms, shares):
     known, share = shares(), 1.0
     for term in indexed:
         share *= max(
-            min((known.get(t, 0.0) for t in tokens(spelling) + grams(spelling)), default=0.0)
+            min((known[t] for t in tokens(spelling) + grams(spelling)), default=0.0)
             for spelling in term.alternatives
         )
     return share >= DENSE_SHARE

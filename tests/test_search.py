@@ -496,7 +496,7 @@ def test_a_phrase_is_dense_when_every_term_is_estimated_common():
     common |= {"城乡居民": 0.55, "居民城乡": 0.5}  # grams
 
     def shares():
-        return common
+        return search.Shares(common)
 
     assert search.dense(search.parse("城乡居民"), shares)  # as common as its rarest bigram
     assert search.dense(search.parse("残疾人 护理"), shares)  # 0.8 × 0.5
@@ -505,7 +505,12 @@ def test_a_phrase_is_dense_when_every_term_is_estimated_common():
     assert not search.dense(search.parse("城乡居民 护理"), shares)  # 0.55 × 0.5
     assert not search.dense(search.parse("护理"), shares)  # one lexeme: the index answers alone
     assert not search.dense(search.parse("养 城乡居民"), shares)  # a name pattern of unknown share
-    assert not search.dense(search.parse("80周岁"), lambda: {"80": 0.9, "周岁": 0.9})  # one lexeme
+    assert not search.dense(search.parse("80周岁"), lambda: search.Shares({"80": 0.9, "周岁": 0.9}))
+    # A lexeme the statistics leave out is at most as common as the rarest they list: when
+    # every gram listed is in half the entries, so may 乡居民城 be.
+    crowded = search.Shares(common | {"民城": 0.5}, floors=(0.5, 0.0))
+    assert search.dense(search.parse("城乡居民城乡"), lambda: crowded)
+    assert not search.dense(search.parse("城乡保险"), lambda: crowded)  # 乡保: a bigram
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics are PostgreSQL's")
@@ -550,6 +555,7 @@ def test_grams_are_the_four_character_runs_of_a_spelling():
     assert search.grams("每月3000元标准发放") == ["元标准发", "标准发放"]
     assert search.grams("养老院") == []  # too short to narrow
     assert search.grams("yanglao") == search.grams("80周岁") == []
+    assert search.grams("\ufada老保险") == []  # unassigned: the text parser drops it
 
 
 def test_a_term_narrows_by_grams_only_when_each_of_its_spellings_has_some():
@@ -572,6 +578,21 @@ def test_the_gram_index_never_drops_a_match(monkeypatch):
         make_policy(code=code, eligibility=text)
     renamed = make_policy(code="RENAMED", name="旧名称")
     Policy.objects.filter(pk=renamed.pk).update(name="困难残疾人生活补贴")
+    # Where the parser's positions differ from the stored tokens, the phrase follows the
+    # positions, and so must the grams: a token of over 2,047 bytes is dropped without a
+    # position, and positions stop at 16,383.
+    make_policy(code="LONG", eligibility=f"参加医疗保{'x' * 2100}保险的人员")
+    clamped = make_policy(code="CLAMPED", eligibility="占位")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(p) FROM catalog_policy, unnest(title_vector) u, unnest(u.positions) p"
+            " WHERE id = %s",
+            [clamped.pk],
+        )
+        title_end = cursor.fetchone()[0]
+    filler = "a " * (16380 - title_end)  # then 工伤 at 16,381, 伤保 at 16,382, the rest at 16,383
+    Policy.objects.filter(pk=clamped.pk).update(eligibility=f"{filler}工伤保 {'b ' * 50}保险")
+    make_policy(code="UNASSIGNED", eligibility="持有\ufada老保险证明的人员")
     index_policies()
 
     def found(query):
@@ -581,9 +602,11 @@ def test_the_gram_index_never_drops_a_match(monkeypatch):
     queries = [
         "养老保险补贴", "基本养老保险", "社会保险补贴", "3000元标准发放", "标准发放护理",
         "残疾人生活补贴", "困难残疾人", "旧名称", "养老保险 社会保险补贴",
-        "城乡居民基本养老保险补贴",
+        "城乡居民基本养老保险补贴", "医疗保险", "工伤保险", "\ufada老保险", "老保险证明",
     ]  # fmt: skip
     with_grams = {query: found(query) for query in queries}
+    assert with_grams["医疗保险"] == {"LONG"} and with_grams["工伤保险"] == {"CLAMPED"}
+    assert with_grams["老保险证明"] == {"UNASSIGNED"}
     assert with_grams["养老保险补贴"] == {"RUN"}  # APART holds every bigram, never in a row
     assert with_grams["残疾人生活补贴"] == {"RENAMED"}
     assert with_grams["旧名称"] == set()
