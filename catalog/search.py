@@ -498,6 +498,14 @@ def highlight(text, terms, pinyin=False):
     )
 
 
+def marks(text, term, pinyin=False):
+    """Whether `highlight` marks something of `term` in `text` (with `pinyin`, as for names)."""
+    pattern = _marks([term])
+    if pattern and pattern.search(normalize(text)):
+        return True
+    return bool(pinyin and text and _pinyin_spans(text, [term]))
+
+
 @functools.lru_cache(maxsize=4096)
 def _readings(han):
     """The syllables and the initials of each character of `han`: names recur from page to

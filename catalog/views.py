@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, FormView, TemplateView
@@ -226,59 +227,86 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         return {"offers": offers, "domains": fullest_domains(region), "region": region}
 
 
-# Where a card says its entry matched, in the order looked at: the card's own fields first,
-# then the entry's tags, materials and steps (read only for cards that show no match yet).
+# Why a card's entry is listed, looked for in this order: its own text fields, then (read only
+# for cards some word is still unexplained on) its tags, materials and steps. Region, domain
+# and department are marked where the card shows them, and so are the name and the amount.
 MATCHED_FIELDS = (
     "summary", "eligibility", "benefit", "service_content", "offline_place", "period_note",
-    "basis_title", "department", "domain", "region",
+    "basis_title",
 )  # fmt: skip
 MATCHED_RELATIONS = ("audiences", "sectors", "enterprise_types", "materials", "steps")
+TAGS = {"audiences", "sectors", "enterprise_types"}  # indexed with their pinyin
+SERVICE_LABELS = {  # a basic public service reads its fields so (see Policy)
+    "eligibility": gettext_lazy("服务对象"),
+    "benefit": gettext_lazy("服务标准"),
+    "basis_title": gettext_lazy("法律依据"),
+}
+MAX_REASONS = 2
 
 
 def mark_matches(policies, terms):
-    """Mark on each card what `terms` matched: the name, the amount, and a snippet of the first
-    other field holding a match with that field's name (none for the summary), so that an entry
-    found through a tag (老人 → 受益对象：老年人) or a material says why it is listed."""
-    unexplained = []
+    """Mark on each card what `terms` matched (name, amount, region, domain, department), and
+    give it `reasons`: (field name, highlighted snippet) of the fields that hold the words the
+    card does not show yet, at most two, none named for the summary. So an entry found through
+    a tag says 受益对象：老年人 for 老人, and one of 低保 办理 says where it holds each word."""
+    pending = []
     for policy in policies:
+        department = str(policy.department or "")
         policy.highlighted_name = search.highlight(policy.name, terms, pinyin=True)
         policy.highlighted_amount = search.highlight(policy.amount_display, terms)
-        policy.snippet_label, policy.snippet = _matched(policy, MATCHED_FIELDS, terms)
-        if policy.snippet is None and "<mark>" not in policy.highlighted_name:
-            unexplained.append(policy)
-    prefetch_related_objects(unexplained, *MATCHED_RELATIONS)
-    for policy in unexplained:
-        policy.snippet_label, policy.snippet = _matched(policy, MATCHED_RELATIONS, terms)
+        policy.highlighted_region = search.highlight(policy.region.volume_name, terms)
+        policy.highlighted_domain = search.highlight(policy.domain.name, terms)
+        policy.highlighted_department = search.highlight(department, terms)
+        shown = [policy.amount_display, policy.region.volume_name, policy.domain.name, department]
+        policy.unexplained = [
+            term
+            for term in terms
+            if not search.marks(policy.name, term, pinyin=True)
+            and not any(search.marks(text, term) for text in shown)
+        ]
+        policy.reasons = []
+        for name in MATCHED_FIELDS:
+            _explain(policy, name, terms)
+        pending.append(policy)
+    for name in MATCHED_RELATIONS:
+        pending = [p for p in pending if p.unexplained and len(p.reasons) < MAX_REASONS]
+        prefetch_related_objects(pending, name)
+        for policy in pending:
+            _explain(policy, name, terms)
 
 
-def _matched(policy, names, terms):
-    """(label, highlighted snippet) of the first of the fields `names` holding a match."""
-    for name in names:
-        found = search.snippet([_text(policy, name)], terms)
-        if found:
-            field = Policy._meta.get_field(name)
-            if name == "summary":
-                return None, found
-            if field.one_to_many:  # materials, steps: named by their model
-                return field.related_model._meta.verbose_name, found
-            return field.verbose_name, found
-    return None, None
+def _explain(policy, name, terms):
+    """Add field `name` to the card's reasons if it holds a word the card does not show yet."""
+    if not policy.unexplained or len(policy.reasons) >= MAX_REASONS:
+        return
+    text, pinyin = _text(policy, name), name in TAGS
+    found = [term for term in policy.unexplained if search.marks(text, term, pinyin=pinyin)]
+    if not found:
+        return
+    policy.unexplained = [term for term in policy.unexplained if term not in found]
+    shown = search.highlight(text, terms, pinyin=True) if pinyin else search.snippet([text], terms)
+    policy.reasons.append((_label(policy, name), shown))
+
+
+def _label(policy, name):
+    if name == "summary":
+        return None  # what the card shows anyway
+    if policy.is_service and name in SERVICE_LABELS:
+        return SERVICE_LABELS[name]
+    field = Policy._meta.get_field(name)
+    return field.related_model._meta.verbose_name if field.one_to_many else field.verbose_name
 
 
 def _text(policy, name):
-    """A field's text as search indexed it (materials with their notes, steps with details)."""
+    """A field's text as search indexed it: materials with their notes, steps with details."""
     value = getattr(policy, name)
     if name == "materials":
-        return "；".join(f"{m.name} {m.note}".strip() for m in value.all())
+        return "；".join(m.name + (f"（{m.note}）" if m.note else "") for m in value.all())
     if name == "steps":
-        return "；".join(f"{s.title} {s.detail}".strip() for s in value.all())
-    if hasattr(value, "all"):
-        return "、".join(str(tag) for tag in value.all())
-    if name == "department" and value:
-        return "、".join(dict.fromkeys(filter(None, [value.name, value.short_name])))
-    if name == "region":
-        return value.name
-    return str(value or "")
+        return "；".join(s.title + (f"：{s.detail}" if s.detail else "") for s in value.all())
+    if name in TAGS:
+        return "、".join(tag.name for tag in value.all())
+    return value or ""
 
 
 class PolicyDetailView(DetailView):

@@ -8,7 +8,7 @@ from catalog.filters import PolicyFilter
 from catalog.models import Amount, Audience, Material, Period, Policy, SynonymGroup, Unit
 from catalog.services import index_policies
 
-from .builders import county, day, department, enterprise_domain, make_policy
+from .builders import county, day, department, domain, enterprise_domain, make_policy
 
 
 def test_han_text_becomes_overlapping_bigrams_and_other_runs_stay_whole():
@@ -614,40 +614,67 @@ def test_the_gram_index_never_drops_a_match(monkeypatch):
     assert with_grams == {query: found(query) for query in queries}
 
 
+def cards(html):
+    """{code: the card's HTML} of a list page."""
+    return {
+        card.split("/policies/", 1)[1].split("/", 1)[0]: card
+        for card in html.split('<article class="card">')[1:]
+    }
+
+
 def test_each_card_says_where_its_entry_matched(client):
     elderly = Audience.objects.create(slug="laonian", name="老年人")
     make_policy(code="SUMMARY", summary="为高龄老人发放津贴。")
     make_policy(code="RULES", eligibility="年满80周岁的老人可申请。")
     make_policy(code="TAG", name="生活补贴", audiences=[elderly])
     material = make_policy(code="MATERIAL", name="困难补助")
-    Material.objects.create(policy=material, name="老人优待证", order=1)
+    Material.objects.create(policy=material, name="老人优待证", note="复印件", order=1)
     index_policies(Policy.objects.filter(pk=material.pk))
     make_policy(code="NAME", name="老人健康体检")
+    service = domain(slug="gg-yiliao", name="医疗卫生", kind="public_service", order=20)
+    make_policy(code="SERVICE", domain=service, eligibility="辖区内65岁以上老人。")
 
-    html = list_page(client, q="老人")
-    codes = ["SUMMARY", "RULES", "TAG", "MATERIAL", "NAME"]
-    cards = {
-        code: card
-        for card in html.split('<article class="card">')[1:]
-        for code in codes
-        if f"/{code}/" in card
-    }
-    assert len(cards) == 5
-    summary = cards["SUMMARY"]  # said without a label: it is what the card shows anyway
-    assert '<p class="snippet">为<mark>高龄老人</mark>' in summary
-    assert "snippet-label" not in summary
-    assert "申领条件：</span>年满80周岁的<mark>老人</mark>" in cards["RULES"]
-    assert "受益对象：</span><mark>老年人</mark>" in cards["TAG"]  # a synonym, through a tag
-    assert "申报材料：</span><mark>老人</mark>优待证" in cards["MATERIAL"]
-    assert "snippet-label" not in cards["NAME"]  # the name shows it
+    found = cards(list_page(client, q="老人"))
+    assert len(found) == 6
+    assert '<p class="snippet">为<mark>高龄老人</mark>' in found["SUMMARY"]  # no label
+    assert "snippet-label" not in found["SUMMARY"]
+    assert "申领条件：</span>年满80周岁的<mark>老人</mark>" in found["RULES"]
+    assert "受益对象：</span><mark>老年人</mark>" in found["TAG"]  # a synonym, through a tag
+    assert "申报材料：</span><mark>老人</mark>优待证（复印件）" in found["MATERIAL"]
+    assert "snippet-label" not in found["NAME"]  # the name shows it
+    assert "服务对象：</span>辖区内65岁以上<mark>老人</mark>" in found["SERVICE"]
+    # A tag found by its pinyin is marked so too.
+    assert "受益对象：</span><mark>老年</mark>人" in cards(list_page(client, q="laonian"))["TAG"]
 
 
-def test_tags_and_materials_are_read_only_for_cards_that_show_no_match(client):
+def test_a_card_says_where_it_holds_each_word(client):
+    poor = Audience.objects.create(slug="dibao", name="低保对象")
+    make_policy(code="TWO", period_note="每年9月统一办理。", audiences=[poor])
+    make_policy(code="DEPARTMENT", eligibility="凭低保证明办理。", department=department())
+    found = cards(list_page(client, q="低保 办理"))
+    assert "申请时间说明：</span>每年9月统一<mark>办理</mark>" in found["TWO"]
+    assert "受益对象：</span><mark>低保</mark>对象" in found["TWO"]
+    # Words the card shows where it always does (its department) are marked there instead.
+    found = cards(list_page(client, q="民政局"))
+    assert "<span><mark>民政局</mark></span>" in found["DEPARTMENT"]  # its short name
+    assert "snippet-label" not in found["DEPARTMENT"]
+
+
+def test_tags_and_materials_are_read_only_for_cards_some_word_is_unexplained_on(client):
     from django.test.utils import CaptureQueriesContext
 
+    elderly = Audience.objects.create(slug="laonian", name="老年人")
     for n in range(3):
         make_policy(code=f"RULES-{n}", eligibility="年满80周岁的老人可申请。")
     list_page(client, q="示例")  # the menus and synonyms, read once per generation
-    with CaptureQueriesContext(connection) as shown:
+    with CaptureQueriesContext(connection) as explained:
         list_page(client, q="老人")
-    assert not any("catalog_material" in q["sql"] for q in shown.captured_queries)
+    make_policy(code="TAG", name="生活补贴", audiences=[elderly])
+    list_page(client, q="示例")
+    with CaptureQueriesContext(connection) as read:
+        list_page(client, q="老年人")
+    # One more read, of the audiences, and only them: the tag explains the card.
+    assert len(read.captured_queries) == len(explained.captured_queries) + 1
+    sql = [q["sql"] for q in read.captured_queries]
+    prefetched = [q for q in sql if "_prefetch_related_val" in q]
+    assert len(prefetched) == 1 and "catalog_audience" in prefetched[0]
