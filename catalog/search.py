@@ -25,7 +25,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import BooleanField, Case, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from pypinyin import Style, lazy_pinyin
 
 MAX_QUERY_LENGTH = 100
@@ -41,6 +41,7 @@ _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])(?=[0-9])")
 
 
+@functools.lru_cache(maxsize=1024)
 def normalize(text):
     """Full-width to half-width, upper to lower case: how both documents and queries are read."""
     return unicodedata.normalize("NFKC", text or "").lower()
@@ -485,6 +486,8 @@ def highlight(text, terms, pinyin=False):
     spans = [match.span() for match in pattern.finditer(text)] if pattern else []
     if pinyin:
         spans += _pinyin_spans(text, terms)
+    if not spans:
+        return escape(text)  # most of a page's texts: no need to build pieces
     pieces, last = [], 0
     for start, end in sorted(spans):
         if end > last:  # overlapping spans merge into the first
