@@ -14,6 +14,20 @@ The UPDATE that fills the grams of stored entries takes seconds on a real catalo
 
 from django.db import migrations
 
+# The trigger of 0013, which writes the title and search vectors, then (0016) the grams.
+TRIGGER = """
+CREATE OR REPLACE FUNCTION catalog_policy_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.title_vector :=
+        setweight(to_tsvector('simple', split_part(NEW.search_document, E'\\n', 1)), 'A');
+    NEW.search_vector := NEW.title_vector
+        || setweight(to_tsvector('simple', split_part(NEW.search_document, E'\\n', 2)), 'D');
+{grams}    RETURN NEW;
+END
+$$;
+"""
+GRAMS = "    NEW.gram_vector := catalog_search_grams(NEW.search_vector);\n"
+
 FORWARD = """
 -- One UPDATE of every entry: not to be cut by the site's statement timeout.
 SET LOCAL statement_timeout = 0;
@@ -34,17 +48,7 @@ $$;
 
 ALTER TABLE catalog_policy ADD COLUMN gram_vector tsvector NOT NULL DEFAULT ''::tsvector;
 
-CREATE OR REPLACE FUNCTION catalog_policy_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.title_vector :=
-        setweight(to_tsvector('simple', split_part(NEW.search_document, E'\\n', 1)), 'A');
-    NEW.search_vector := NEW.title_vector
-        || setweight(to_tsvector('simple', split_part(NEW.search_document, E'\\n', 2)), 'D');
-    NEW.gram_vector := catalog_search_grams(NEW.search_vector);
-    RETURN NEW;
-END
-$$;
-
+{trigger}
 UPDATE catalog_policy SET gram_vector = catalog_search_grams(search_vector);
 
 CREATE INDEX catalog_policy_gram_gin ON catalog_policy USING gin (gram_vector)
@@ -52,24 +56,15 @@ CREATE INDEX catalog_policy_gram_gin ON catalog_policy USING gin (gram_vector)
 
 -- The walk for common phrases reads the grams' shares from the statistics (search.dense).
 ANALYZE catalog_policy;
-"""
+""".replace("{trigger}", TRIGGER.format(grams=GRAMS))
 
 BACKWARD = """
 DROP INDEX IF EXISTS catalog_policy_gram_gin;
 
-CREATE OR REPLACE FUNCTION catalog_policy_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.title_vector :=
-        setweight(to_tsvector('simple', split_part(NEW.search_document, E'\\n', 1)), 'A');
-    NEW.search_vector := NEW.title_vector
-        || setweight(to_tsvector('simple', split_part(NEW.search_document, E'\\n', 2)), 'D');
-    RETURN NEW;
-END
-$$;
-
+{trigger}
 ALTER TABLE catalog_policy DROP COLUMN IF EXISTS gram_vector;
 DROP FUNCTION IF EXISTS catalog_search_grams(tsvector);
-"""
+""".replace("{trigger}", TRIGGER.format(grams=""))
 
 
 def run(sql):
