@@ -257,6 +257,7 @@ def mark_matches(policies, terms):
         policy.highlighted_region = search.highlight(policy.region.volume_name, terms)
         policy.highlighted_domain = search.highlight(policy.domain.name, terms)
         policy.highlighted_department = search.highlight(department, terms)
+        policy.highlighted_summary = search.highlight(policy.summary, terms)  # without reasons
         shown = [policy.amount_display, policy.region.volume_name, policy.domain.name, department]
         policy.unexplained = [
             term

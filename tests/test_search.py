@@ -630,7 +630,7 @@ def test_each_card_says_where_its_entry_matched(client):
     material = make_policy(code="MATERIAL", name="困难补助")
     Material.objects.create(policy=material, name="老人优待证", note="复印件", order=1)
     index_policies(Policy.objects.filter(pk=material.pk))
-    make_policy(code="NAME", name="老人健康体检")
+    make_policy(code="NAME", name="老人健康体检", summary="为老人免费体检。")
     service = domain(slug="gg-yiliao", name="医疗卫生", kind="public_service", order=20)
     make_policy(code="SERVICE", domain=service, eligibility="辖区内65岁以上老人。")
 
@@ -641,7 +641,8 @@ def test_each_card_says_where_its_entry_matched(client):
     assert "申领条件：</span>年满80周岁的<mark>老人</mark>" in found["RULES"]
     assert "受益对象：</span><mark>老年人</mark>" in found["TAG"]  # a synonym, through a tag
     assert "申报材料：</span><mark>老人</mark>优待证（复印件）" in found["MATERIAL"]
-    assert "snippet-label" not in found["NAME"]  # the name shows it
+    assert "snippet-label" not in found["NAME"]  # the name shows it; the summary is marked too
+    assert "<p>为<mark>老人</mark>免费体检。</p>" in found["NAME"]
     assert "服务对象：</span>辖区内65岁以上<mark>老人</mark>" in found["SERVICE"]
     # A tag found by its pinyin is marked so too.
     assert "受益对象：</span><mark>老年</mark>人" in cards(list_page(client, q="laonian"))["TAG"]
