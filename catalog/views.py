@@ -251,19 +251,21 @@ def mark_matches(policies, terms):
     a tag says 受益对象：老年人 for 老人, and one of 低保 办理 says where it holds each word."""
     pending = []
     for policy in policies:
-        department = str(policy.department or "")
+        shown = {  # what every card shows, as `highlighted_<key>`
+            "amount": policy.amount_display,
+            "region": policy.region.volume_name,
+            "domain": policy.domain.name,
+            "department": str(policy.department or ""),
+        }
+        for key, text in shown.items():
+            setattr(policy, f"highlighted_{key}", search.highlight(text, terms))
         policy.highlighted_name = search.highlight(policy.name, terms, pinyin=True)
-        policy.highlighted_amount = search.highlight(policy.amount_display, terms)
-        policy.highlighted_region = search.highlight(policy.region.volume_name, terms)
-        policy.highlighted_domain = search.highlight(policy.domain.name, terms)
-        policy.highlighted_department = search.highlight(department, terms)
         policy.highlighted_summary = search.highlight(policy.summary, terms)  # without reasons
-        shown = [policy.amount_display, policy.region.volume_name, policy.domain.name, department]
         policy.unexplained = [
             term
             for term in terms
             if not search.marks(policy.name, term, pinyin=True)
-            and not any(search.marks(text, term) for text in shown)
+            and not any(search.marks(text, term) for text in shown.values())
         ]
         policy.reasons = []
         for name in MATCHED_FIELDS:
