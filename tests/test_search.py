@@ -550,6 +550,17 @@ def test_a_common_phrase_is_counted_by_reading_entries_with_the_same_result(monk
     assert search.walked_count(Policy.objects.none(), search.parse("城乡居民"), 10) == (0, True)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings are PostgreSQL's")
+def test_a_query_under_planner_settings_is_not_compiled_just_in_time():
+    from catalog.pagination import planner_settings
+
+    # Sequential scans off: a small table read whole costs 10^10, past jit_above_cost.
+    with planner_settings("default", enable_seqscan="off"), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) SELECT * FROM catalog_region")
+        plan = cursor.fetchone()[0][0]
+    assert plan["Plan"]["Total Cost"] > 1e9 and "JIT" not in plan
+
+
 def test_grams_are_the_four_character_runs_of_a_spelling():
     assert search.grams("养老保险补贴") == ["养老保险", "老保险补", "保险补贴"]
     assert search.grams("每月3000元标准发放") == ["元标准发", "标准发放"]
