@@ -22,3 +22,11 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 import gunicorn.http.wsgi  # noqa: E402 -- placed with the setting it serves
 
 gunicorn.http.wsgi.SERVER = "-"
+
+
+def post_worker_init(worker):
+    """Load the query segmenter's dictionary (about 0.6 s) before the worker takes a request,
+    not during the first search it serves."""
+    from catalog.search import segments
+
+    segments("预先加载词典")

@@ -16,10 +16,13 @@ title part alone in a small vector (`title_subset`), which counts common words c
 
 import functools
 import itertools
+import logging
+import math
 import operator
 import re
 import unicodedata
 
+import jieba
 import opencc
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
@@ -138,11 +141,16 @@ def policy_document(policy):
 
 class Term:
     """One word of a query and the spellings that match it (its synonyms swapped in), which
-    are also what results mark: a synonym alone (津贴 of 高龄津贴) matched nothing."""
+    are also what results mark: a synonym alone (津贴 of 高龄津贴) matched nothing.
 
-    def __init__(self, text, alternatives):
+    `word` is what the person typed it in (残疾人补贴 for 残疾人 and 补贴, see `segments`), and
+    `whole` the spellings of that word: an entry named by the word as typed ranks first."""
+
+    def __init__(self, text, alternatives, word=None, whole=None):
         self.text = text
         self.alternatives = alternatives
+        self.word = word or text
+        self.whole = whole or alternatives
 
     @property
     def single_character(self):
@@ -176,11 +184,80 @@ def _simplified():
     return opencc.OpenCC("t2s")
 
 
+# A phrase in quotes is searched as typed, not cut into words.
+_QUOTED = re.compile(r'["“”「」『』]')
+# Words of a question that name nothing an entry is about (所有政策 are policies), left out
+# when the query names something else.
+STOP_WORDS = frozenset(
+    ("政策", "适合", "有关", "相关", "关于", "我们", "自己", "能够", "需要", "有没有", "人士")
+)
+# Characters that, standing alone between words, only join them (我能领高龄津贴, 生了孩子).
+FUNCTION_CHARACTERS = frozenset(
+    "我你您他她的地得了着过是在有和与及或也都还就要想能会可把被给对向从到这那哪么吗呢吧啊呀领拿办找"
+)
+
+
+@functools.cache
+def _segmenter():
+    """jieba's tokenizer with its own dictionary (loaded once per process, about 0.6 s and
+    90 MB; gunicorn loads it as each worker starts)."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def segments(word, synonym_groups=()):
+    """The words of an unspaced Han phrase, as a person means them: 残疾人补贴 is 残疾人 and
+    补贴, which an entry can hold apart (困难残疾人生活补贴). A phrase of two characters and
+    anything with digits or letters (80周岁) stay whole, and no word is cut inside a synonym
+    (最低生活保障金 stays whole, so it is also read as 低保金). Lone characters that only join
+    words (我能领) are left out; other runs of lone characters are one word (稳岗, 小微), and
+    one left alone beside other words is dropped (金 of 失业金), as beside asking words."""
+    if len(word) <= 2 or not _HAN_RUN.fullmatch(word):
+        return [word]
+    parts = _segmenter().lcut(word, HMM=False)
+    ends = list(itertools.accumulate(map(len, parts)))
+    cut = set(ends)  # where a part ends
+    for member in {m for group in synonym_groups for m in group if len(m) > 1}:
+        at = word.find(member)
+        while at >= 0:
+            cut -= set(range(at + 1, at + len(member)))
+            at = word.find(member, at + 1)
+    pieces, run, start = [], "", 0
+    for end in sorted(cut):
+        part = word[start:end]
+        start = end
+        if len(part) == 1 and part not in FUNCTION_CHARACTERS:
+            run += part
+            continue
+        pieces += [run] if run else []
+        pieces += [part] if len(part) > 1 else []
+        run = ""
+    pieces += [run] if run else []
+    return [p for p in pieces if len(p) > 1] or pieces or [word]
+
+
 def parse(query, synonym_groups=()):
     """Split a query into terms, each with the spellings its synonyms allow. Traditional
-    characters are read as simplified (養老 is 养老), since the catalogue is written so."""
-    words = list(_words(_simplified().convert(normalize(query)[:MAX_QUERY_LENGTH])))
-    return [Term(word, expand(word, synonym_groups)) for word in words[:MAX_TERMS]]
+    characters are read as simplified (養老 is 养老), since the catalogue is written so. Each
+    word is cut into the words it is made of (`segments`), unless it is quoted, and words
+    that name nothing (`STOP_WORDS`) are left out when others remain."""
+    text = _simplified().convert(normalize(query)[:MAX_QUERY_LENGTH])
+    terms = []
+    for i, part in enumerate(_QUOTED.split(text)):
+        quoted = i % 2 == 1
+        for word in _WORDS.split(part) if quoted else _words(part):
+            if not _RUNS.search(word):
+                continue
+            whole = expand(word, synonym_groups)
+            pieces = [word] if quoted else segments(word, synonym_groups)
+            terms.extend(
+                Term(piece, expand(piece, synonym_groups), word, whole) for piece in pieces
+            )
+    named = [t for t in terms if t.text not in STOP_WORDS]
+    unique = {term.text: term for term in named or terms}
+    return list(unique.values())[:MAX_TERMS]
 
 
 def expand(word, synonym_groups):
@@ -317,16 +394,26 @@ def ranked(queryset, terms):
     results of `search`, or for entries already known to be among them (read by id), which
     then are not checked against the query again.
 
-    An entry whose name holds every term (in any of its spellings) comes first; then, on
-    PostgreSQL, `ts_rank` with the title part weighted above the body."""
+    An entry whose name holds every word as typed comes first (高龄津贴 for 高龄津贴), then one
+    whose name holds every term (in any of its spellings); then, on PostgreSQL, `ts_rank`
+    with the title part weighted above the body."""
     if not terms:
         return queryset
-    exact_name = Q()
-    for term in terms:
-        exact_name &= functools.reduce(
-            operator.or_, (Q(name__icontains=spelling) for spelling in term.alternatives)
+
+    def in_name(spellings_per_word):
+        return functools.reduce(
+            operator.and_,
+            (
+                functools.reduce(operator.or_, (Q(name__icontains=s) for s in spellings))
+                for spellings in spellings_per_word
+            ),
         )
-    rank = Case(When(exact_name, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+
+    words = {term.word: term.whole for term in terms}
+    tiers = [When(in_name(words.values()), then=Value(2.0))]
+    if len(words) < len(terms):  # some word was cut into terms
+        tiers.append(When(in_name(t.alternatives for t in terms), then=Value(1.0)))
+    rank = Case(*tiers, default=Value(0.0), output_field=FloatField())
     query = tsquery([t for t in terms if not t.single_character])
     if connection.vendor == "postgresql" and query:
         rank += RawSQL(
@@ -407,21 +494,24 @@ def dense(terms, shares):
     in index order and checking each finds the first thousand matches sooner. PostgreSQL cannot
     know that a phrase is common, because it multiplies the shares of its bigrams as if they
     were independent; a phrase is found at most as often as its rarest bigram or gram, and for
-    text about as often (养老保险补贴 has common bigrams, but its gram 老保险补 is rare). Terms
-    multiply (they are independent enough), a term takes its commonest spelling, and a lexeme
-    missing from the statistics counts as the rarest they list."""
+    text about as often (养老保险补贴 has common bigrams, but its gram 老保险补 is rare). The
+    words of one typed phrase (城乡居民 基本 养老保险 of 城乡居民基本养老保险) are found together
+    about as often as the rarest of them; the typed words multiply (they are independent
+    enough). A term takes its commonest spelling, and a lexeme missing from the statistics
+    counts as the rarest they list."""
     indexed = [t for t in terms if not t.single_character]
     if not indexed or len(indexed) < len(terms):
         return False  # one-character terms filter names by a pattern: their share is unknown
     if not any(_is_phrase(tokens(s)) for term in indexed for s in term.alternatives):
         return False
-    known, share = shares(), 1.0
+    known, words = shares(), {}
     for term in indexed:
-        share *= max(
+        share = max(
             min((known[t] for t in tokens(spelling) + grams(spelling)), default=0.0)
             for spelling in term.alternatives
         )
-    return share >= DENSE_SHARE
+        words[term.word] = min(words.get(term.word, 1.0), share)
+    return math.prod(words.values()) >= DENSE_SHARE
 
 
 def walked_count(queryset, terms, limit):
@@ -488,12 +578,16 @@ def highlight(text, terms, pinyin=False):
         spans += _pinyin_spans(text, terms)
     if not spans:
         return escape(text)  # most of a page's texts: no need to build pieces
-    pieces, last = [], 0
+    merged = []  # overlapping and touching spans are one mark (高龄补贴 of 高龄 and 补贴)
     for start, end in sorted(spans):
-        if end > last:  # overlapping spans merge into the first
-            start = max(start, last)
-            pieces.append((text[last:start], text[start:end]))
-            last = end
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, last = [], 0
+    for start, end in merged:
+        pieces.append((text[last:start], text[start:end]))
+        last = end
     return format_html(
         "{}{}",
         format_html_join("", "{}<mark>{}</mark>", pieces),

@@ -242,7 +242,10 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             tries.append((_("加上市级总册，搜索“%(q)s”"), query, {**wider, "scope": "applies"}))
         if filterset.filtered:
             tries.append((_("去掉其他筛选条件，搜索“%(q)s”"), query, {"q": query}))
-        words = [term.text for term in filterset.terms]
+        # Each word typed alone, or each word a phrase was cut into (残疾人补贴: 残疾人, 补贴).
+        words = list(dict.fromkeys(term.word for term in filterset.terms))
+        if len(words) < 2:
+            words = [term.text for term in filterset.terms]
         if len(words) > 1:
             tries.extend((_("只搜“%(q)s”"), word, {"q": word}) for word in words)
         offers = []

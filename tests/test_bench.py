@@ -21,7 +21,10 @@ def synthetic_entries():
 
 @pytest.mark.parametrize(
     "query",
-    ["养老", "补贴", "助听", "城乡居民基本养老保险", "残疾人 护理", "80周岁", "3000元", "老人"],
+    [
+        *("养老", "补贴", "助听", "城乡居民基本养老保险", "残疾人 护理", "残疾人补贴", "80周岁"),
+        *("3000元", "老人", "“参加城乡居民基本养老保险”"),
+    ],
 )
 def test_the_ilike_baseline_finds_exactly_what_the_search_finds(synthetic_entries, query):
     published = Policy.objects.published()

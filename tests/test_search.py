@@ -105,14 +105,14 @@ def test_a_number_is_marked_only_where_it_is_the_whole_number():
 
 
 def test_a_synonym_is_marked_only_where_it_makes_a_spelling_of_the_term():
-    terms = search.parse("高龄津贴", [["津贴", "补贴"]])
+    terms = search.parse("“高龄津贴”", [["津贴", "补贴"]])  # quoted: searched as typed
     html = search.highlight("按月领取津贴；高龄补贴", terms)
     assert html == "按月领取津贴；<mark>高龄补贴</mark>"
 
 
 def test_punctuation_and_asking_words_separate_the_words_of_a_query():
     def words(query):
-        return [term.text for term in search.parse(query)]
+        return list(dict.fromkeys(term.word for term in search.parse(query)))
 
     assert words("养老，低保") == words("养老、低保") == words("养老/低保") == ["养老", "低保"]
     assert words("“养老”") == words("《养老》") == words('"养老"') == ["养老"]
@@ -124,6 +124,25 @@ def test_punctuation_and_asking_words_separate_the_words_of_a_query():
     assert words("我想申请房") == ["房"]  # a lone character that is all that is left
     assert words("二〇二四年") == ["二〇二四年"]
     assert words("高齡津貼 殘疾人") == ["高龄津贴", "残疾人"]  # traditional read as simplified
+
+
+def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
+    def texts(query, groups=()):
+        return [term.text for term in search.parse(query, groups)]
+
+    assert texts("残疾人补贴") == ["残疾人", "补贴"]
+    assert texts("农民种地补贴") == ["农民", "种地", "补贴"]
+    assert texts("我能领高龄津贴吗") == ["高龄", "津贴"]  # 我, 能, 领 only join words
+    assert texts("稳岗补贴") == ["稳岗", "补贴"]  # lone characters in a row are one word
+    assert texts("失业金") == ["失业"]  # a lone character beside a word is dropped
+    assert texts("退役军人有什么政策") == ["退役军人"]  # 政策 names nothing here
+    assert texts("政策") == ["政策"]  # unless nothing else is left
+    assert texts("养老") == ["养老"] and texts("80周岁") == ["80周岁"]  # short, or digits
+    assert texts("最低生活保障金", [("低保", "最低生活保障")]) == ["最低生活保障金"]  # synonym
+    assert texts("“养老保险补贴”") == ["养老保险补贴"]  # quoted: searched as typed
+    assert texts("残疾人补贴 补贴") == ["残疾人", "补贴"]  # each term once
+    term = search.parse("残疾人补贴")[1]
+    assert (term.word, term.whole) == ("残疾人补贴", ["残疾人补贴"])
 
 
 def test_a_number_is_marked_also_where_written_with_thousands_separators():
@@ -225,6 +244,11 @@ def catalogue():
         ("养", {"YANGLAO"}, {"GAOLING"}),  # one character: names and summaries
         ("養老保險", {"YANGLAO"}, {"GAOLING"}),  # traditional characters
         ("高校毕业生 小微企业", {"CHUANGYE"}, {"BODY"}),
+        # Unspaced, the words need not be in a row: HULI's name holds 残疾人生活补贴.
+        ("残疾人补贴", {"HULI"}, {"GAOLING", "CHUANGYE"}),
+        ("老人补贴", {"GAOLING"}, {"HULI", "CHUANGYE"}),  # 津贴 as a synonym of 补贴
+        ("可以领高龄津贴吗", {"GAOLING"}, {"HULI", "CHUANGYE"}),
+        ("“养老保险补贴”", set(), {"YANGLAO"}),  # quoted: only the phrase as typed
     ],
 )
 def test_recall_and_precision(query, must, must_not):
@@ -236,6 +260,13 @@ def test_recall_and_precision(query, must, must_not):
 @pytest.mark.usefixtures("catalogue")
 def test_name_matches_rank_above_body_matches():
     assert codes("高龄") == ["GAOLING", "BODY"]
+
+
+def test_a_name_holding_the_words_as_typed_ranks_above_one_holding_them_apart():
+    make_policy(code="A-APART", name="高龄老人生活津贴")
+    make_policy(code="B-BODY", name="生活补助", summary="高龄津贴另行发放。")
+    make_policy(code="C-WHOLE", name="高龄津贴（示例区）")
+    assert codes("高龄津贴") == ["C-WHOLE", "A-APART", "B-BODY"]
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -265,9 +296,9 @@ def test_staff_synonyms_apply_at_query_time():
 def test_editing_text_updates_search_after_indexing():
     policy = make_policy(code="EDIT", name="旧名称")
     Policy.objects.filter(pk=policy.pk).update(name="新名称补贴")
-    assert codes("新名称") == []
+    assert codes("“新名称”") == []
     index_policies()
-    assert codes("新名称") == ["EDIT"]
+    assert codes("“新名称”") == ["EDIT"]
 
 
 @pytest.mark.parametrize(
@@ -312,7 +343,8 @@ def test_questions_and_punctuated_lists_find_what_they_name(client):
     assert "/policies/GAOLING/" in list_page(client, q="高龄津贴怎么申请")
     html = list_page(client, q="高龄津贴，创业资助")  # two terms: no entry holds both
     assert "共 0 项政策" in html
-    assert "只搜“高龄津贴”（1 项）" in html and "只搜“创业资助”（1 项）" in html
+    # 高龄津贴 alone: GAOLING, and BODY, which holds 高龄 and 补贴 apart
+    assert "只搜“高龄津贴”（2 项）" in html and "只搜“创业资助”（1 项）" in html
     assert "<title>搜索“高龄津贴，创业资助” · 政策清单" in html
 
 
@@ -371,7 +403,7 @@ def test_zero_results_in_a_county_volume_offer_the_city_volume_beside_it(client)
     params = {"q": "高龄津贴", "region": "boluo", "scope": "volume", "kind": "resident"}
     html = client.get("/policies/", params).content.decode()
     assert "共 0 项政策" in html
-    assert "加上市级总册，搜索“高龄津贴”（1 项）" in html  # the city's entry applies in Boluo
+    assert "加上市级总册，搜索“高龄津贴”（2 项）" in html  # the city's entries apply in Boluo
     assert "scope=applies" in html and "kind=resident" in html  # the other filters kept
 
 
@@ -498,19 +530,25 @@ def test_a_phrase_is_dense_when_every_term_is_estimated_common():
     def shares():
         return search.Shares(common)
 
-    assert search.dense(search.parse("城乡居民"), shares)  # as common as its rarest bigram
-    assert search.dense(search.parse("残疾人 护理"), shares)  # 0.8 × 0.5
-    assert not search.dense(search.parse("城乡保险"), shares)  # 乡保 is not among the common
-    assert not search.dense(search.parse("城乡居民城乡"), shares)  # nor the gram 乡居民城
-    assert not search.dense(search.parse("城乡居民 护理"), shares)  # 0.55 × 0.5
+    def parse(query):  # each word quoted: searched as the phrase typed
+        return search.parse(" ".join(f'"{word}"' for word in query.split()))
+
+    assert search.dense(parse("城乡居民"), shares)  # as common as its rarest bigram
+    assert search.dense(parse("残疾人 护理"), shares)  # 0.8 × 0.5
+    assert not search.dense(parse("城乡保险"), shares)  # 乡保 is not among the common
+    assert not search.dense(parse("城乡居民城乡"), shares)  # nor the gram 乡居民城
+    assert not search.dense(parse("城乡居民 护理"), shares)  # 0.55 × 0.5
+    # The words one typed phrase is cut into are found together: as often as the rarest.
+    assert [t.text for t in search.parse("城乡居民护理")] == ["城乡居民", "护理"]
+    assert search.dense(search.parse("城乡居民护理"), shares)
     assert not search.dense(search.parse("护理"), shares)  # one lexeme: the index answers alone
     assert not search.dense(search.parse("养 城乡居民"), shares)  # a name pattern of unknown share
     assert not search.dense(search.parse("80周岁"), lambda: search.Shares({"80": 0.9, "周岁": 0.9}))
     # A lexeme the statistics leave out is at most as common as the rarest they list: when
     # every gram listed is in half the entries, so may 乡居民城 be.
     crowded = search.Shares(common | {"民城": 0.5}, floors=(0.5, 0.0))
-    assert search.dense(search.parse("城乡居民城乡"), lambda: crowded)
-    assert not search.dense(search.parse("城乡保险"), lambda: crowded)  # 乡保: a bigram
+    assert search.dense(parse("城乡居民城乡"), lambda: crowded)
+    assert not search.dense(parse("城乡保险"), lambda: crowded)  # 乡保: a bigram
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics are PostgreSQL's")
@@ -540,7 +578,7 @@ def test_a_common_phrase_is_counted_by_reading_entries_with_the_same_result(monk
     assert count("城乡居民", 10) == (4, True, False)
     # A phrase found nowhere whose bigrams are all common: its gram 乡居民城 is rare, so the
     # gram index settles it without reading an entry.
-    assert count("城乡居民城乡", 10) == (0, False, True)
+    assert count("“城乡居民城乡”", 10) == (0, False, True)
     # Fewer read than there are: over the cap among them, or else the full count follows.
     monkeypatch.setattr("catalog.search.WALK", 2)
     assert count("城乡居民", 1) == (1, True, False)
@@ -571,7 +609,7 @@ def test_grams_are_the_four_character_runs_of_a_spelling():
 
 def test_a_term_narrows_by_grams_only_when_each_of_its_spellings_has_some():
     groups = [("补贴", "补助", "津贴")]
-    assert search.gram_query(search.parse("高龄 护理补贴", groups)) == (
+    assert search.gram_query(search.parse("高龄 “护理补贴”", groups)) == (
         "(('护理补贴') | ('护理补助') | ('护理津贴'))"
     )
     # A spelling without a gram (补贴 for 补贴) could match anywhere: nothing narrows.
@@ -606,8 +644,9 @@ def test_the_gram_index_never_drops_a_match(monkeypatch):
     make_policy(code="UNASSIGNED", eligibility="持有\ufada老保险证明的人员")
     index_policies()
 
-    def found(query):
-        filterset = PolicyFilter({"q": query}, queryset=Policy.objects.published())
+    def found(query):  # each word quoted: searched as the phrase typed
+        quoted = " ".join(f'"{word}"' for word in query.split())
+        filterset = PolicyFilter({"q": quoted}, queryset=Policy.objects.published())
         return set(filterset.qs.values_list("code", flat=True))
 
     queries = [
