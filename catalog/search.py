@@ -184,6 +184,8 @@ def _simplified():
     return opencc.OpenCC("t2s")
 
 
+# A word of Han characters around one number (满80岁, 每月100元, 3000元以上).
+_NUMBER_WORD = re.compile(rf"([{_HAN}]*)([0-9]+(?:[.,][0-9]+)*)([{_HAN}]*)")
 # A phrase in quotes is searched as typed, not cut into words.
 _QUOTED = re.compile(r'["“”「」『』]')
 # Words of a question that name nothing an entry is about (所有政策 are policies), left out
@@ -210,10 +212,21 @@ def _segmenter():
 def segments(word, synonym_groups=()):
     """The words of an unspaced Han phrase, as a person means them: 残疾人补贴 is 残疾人 and
     补贴, which an entry can hold apart (困难残疾人生活补贴). A phrase of two characters and
-    anything with digits or letters (80周岁) stay whole, and no word is cut inside a synonym
-    (最低生活保障金 stays whole, so it is also read as 低保金). Lone characters that only join
-    words (我能领) are left out; other runs of lone characters are one word (稳岗, 小微), and
-    one left alone beside other words is dropped (金 of 失业金), as beside asking words."""
+    anything with Latin letters stay whole, and no word is cut inside a synonym (最低生活保障金
+    stays whole, so it is also read as 低保金). A number keeps its unit, the first word after
+    it (满80岁 is 满, 80岁; 60岁老人 is 60岁, 老人). Lone characters that only join words (我能领)
+    are left out; other runs of lone characters are one word (稳岗, 小微), and one left alone
+    beside other words is dropped (满, and 金 of 失业金), as beside asking words."""
+    number = _NUMBER_WORD.fullmatch(word)
+    if number and number[2] and (number[1] or number[3]):
+        before, digits, after = number.groups()
+        unit, *rest = _segmenter().lcut(after, HMM=False) if after else [""]
+        pieces = [
+            *(segments(before, synonym_groups) if before else []),
+            digits + unit,
+            *(segments("".join(rest), synonym_groups) if rest else []),
+        ]
+        return [p for p in pieces if len(p) > 1] or pieces
     if len(word) <= 2 or not _HAN_RUN.fullmatch(word):
         return [word]
     parts = _segmenter().lcut(word, HMM=False)

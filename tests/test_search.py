@@ -63,7 +63,7 @@ def test_a_number_and_its_unit_are_one_stored_token_and_one_query_lexeme():
     assert body.split()[-4:] == ["80周", "80周岁", "3000元", "3000元以"]
     assert search.tsquery(search.parse("80周岁")) == "(('80周岁'))"
     # Longer: the phrase still decides; the unit lexeme only narrows the index lookup.
-    assert search.tsquery(search.parse("每月3000元")) == (
+    assert search.tsquery(search.parse("“每月3000元”")) == (
         "(('3000元' & ('每月' <-> '3000' <-> '元':*)))"
     )
     assert search.tsquery(search.parse("1.5倍")) == "(('1.5' <-> '倍':*))"
@@ -137,7 +137,9 @@ def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
     assert texts("失业金") == ["失业"]  # a lone character beside a word is dropped
     assert texts("退役军人有什么政策") == ["退役军人"]  # 政策 names nothing here
     assert texts("政策") == ["政策"]  # unless nothing else is left
-    assert texts("养老") == ["养老"] and texts("80周岁") == ["80周岁"]  # short, or digits
+    assert texts("养老") == ["养老"] and texts("80周岁") == ["80周岁"]
+    assert texts("满80岁") == ["80岁"] and texts("60岁老人") == ["60岁", "老人"]  # unit kept
+    assert texts("3000元以上") == ["3000元", "以上"] and texts("1.5倍") == ["1.5倍"]
     assert texts("最低生活保障金", [("低保", "最低生活保障")]) == ["最低生活保障金"]  # synonym
     assert texts("“养老保险补贴”") == ["养老保险补贴"]  # quoted: searched as typed
     assert texts("残疾人补贴 补贴") == ["残疾人", "补贴"]  # each term once
@@ -249,6 +251,7 @@ def catalogue():
         ("老人补贴", {"GAOLING"}, {"HULI", "CHUANGYE"}),  # 津贴 as a synonym of 补贴
         ("可以领高龄津贴吗", {"GAOLING"}, {"HULI", "CHUANGYE"}),
         ("“养老保险补贴”", set(), {"YANGLAO"}),  # quoted: only the phrase as typed
+        ("满80岁", {"GAOLING"}, {"YANGLAO"}),  # 岁 as a synonym of 周岁
     ],
 )
 def test_recall_and_precision(query, must, must_not):
