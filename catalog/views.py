@@ -53,6 +53,8 @@ SCHEMA = json.loads((Path(__file__).parent / "policies.schema.json").read_text(e
 
 
 REFERENCES = ("region", "domain", "department")
+# What people leave off a county's name (博罗 for 博罗县, 大亚湾 for its development zone).
+REGION_SUFFIXES = ("经济技术开发区", "高新技术产业开发区", "区", "县")
 
 
 def reference_rows():
@@ -205,6 +207,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         terms = filterset.terms
         context["filtered"] = filterset.filtered
         context["query_notes"] = self.query_notes(filterset)
+        context["region_offer"] = self.region_offer(filterset)
         if terms:
             mark_matches(context["page_obj"], terms)
         if terms and not context["paginator"].count:
@@ -228,6 +231,23 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             note = _("“%(q)s”中没有可以搜索的汉字、字母或数字，%(listed)s")
             notes.append(note % {"q": query, "listed": listed})
         return notes
+
+    def region_offer(self, filterset):
+        """A county's name among the words of a search in no region (博罗低保): the words alone
+        find only entries that name the county, not the city's, which apply there too; offer
+        the other words in that county's volume and the city's."""
+        if filterset.form.cleaned_data.get("region") or len(filterset.terms) < 2:
+            return None
+        for region in reference_rows()["region"].values():
+            names = {region.name, *(region.name.removesuffix(s) for s in REGION_SUFFIXES)}
+            named = [term for term in filterset.terms if term.text in names]
+            if region.parent_id is None or not named:
+                continue
+            rest = " ".join(term.text for term in filterset.terms if term not in named)
+            params = {name: value for name, value in self.request.GET.items() if name != "page"}
+            params |= {"q": rest, "region": region.slug, "scope": "applies"}
+            return {"region": region, "name": named[0].text, "q": rest, "query": urlencode(params)}
+        return None
 
     def suggestions(self, filterset):
         """What to offer when nothing matched: a county's volume with the city volume beside

@@ -410,6 +410,21 @@ def test_zero_results_in_a_county_volume_offer_the_city_volume_beside_it(client)
     assert "scope=applies" in html and "kind=resident" in html  # the other filters kept
 
 
+def test_a_county_named_among_the_words_is_offered_as_the_region(client):
+    make_policy(code="CITY-DB", name="城乡最低生活保障（低保）")  # the city's: applies in Boluo
+    make_policy(code="BL-DB", name="低保边缘家庭救助（博罗县）", region=county())
+    html = client.get("/policies/", {"q": "博罗低保", "kind": "resident"}).content.decode()
+    assert set(cards(html)) == {"BL-DB"}  # the words alone: only the entry naming Boluo
+    assert "“博罗”是地区名" in html
+    offer = "?q=%E4%BD%8E%E4%BF%9D&amp;kind=resident&amp;region=boluo&amp;scope=applies"
+    assert f'<a href="{offer}">查看适用于博罗县的政策（含市级总册），搜索“低保”</a>' in html
+    html = client.get("/policies/", {"q": "低保", "kind": "resident", "region": "boluo"})
+    assert set(cards(html.content.decode())) == {"CITY-DB", "BL-DB"}
+    # A region already chosen, or the county's name alone: nothing to offer.
+    for params in ({"q": "博罗低保", "region": "boluo"}, {"q": "博罗县"}):
+        assert "是地区名" not in client.get("/policies/", params).content.decode()
+
+
 @pytest.mark.usefixtures("catalogue")
 def test_zero_results_offer_each_word_alone(client):
     html = client.get("/policies/", {"q": "养老 飞船", "scope": "applies"}).content.decode()
