@@ -181,11 +181,16 @@ class PolicyFilter(django_filters.FilterSet):
     @cached_property
     def terms(self):
         """The parsed query, its synonyms swapped in; empty without a valid `q`."""
+        return self.all_terms[: search.MAX_TERMS]
+
+    @cached_property
+    def all_terms(self):
+        """Every term of the query, also those past `search.MAX_TERMS`, which are not searched."""
         self.is_valid()
         query = self.form.cleaned_data.get("q") or ""
         if not query.strip():
             return []
-        return search.parse(query, caching.cached("synonyms", SynonymGroup.groups))
+        return search.parse(query, caching.cached("synonyms", SynonymGroup.groups), limit=None)
 
     def title_subset(self):
         """The results whose title part alone matches `q`: a cheap lower bound of `qs` for

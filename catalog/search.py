@@ -188,15 +188,21 @@ def _simplified():
 _NUMBER_WORD = re.compile(rf"([{_HAN}]*)([0-9]+(?:[.,][0-9]+)*)([{_HAN}]*)")
 # A phrase in quotes is searched as typed, not cut into words.
 _QUOTED = re.compile(r'["“”「」『』]')
-# Words of a question that name nothing an entry is about (所有政策 are policies), left out
-# when the query names something else.
+# Words of a question that name nothing an entry is about (所有政策 are policies), or that bound
+# a number an entry states without them (60岁以上: 年满60周岁), left out when others remain.
 STOP_WORDS = frozenset(
-    ("政策", "适合", "有关", "相关", "关于", "我们", "自己", "能够", "需要", "有没有", "人士")
-)
-# Characters that, standing alone between words, only join them (我能领高龄津贴, 生了孩子).
+    (
+        "政策", "适合", "有关", "相关", "关于", "我们", "自己", "能够", "需要", "有没有", "人士",
+        "以上", "以下", "以内", "及以上", "及以下",
+    )
+)  # fmt: skip
+# Lone characters of a question that only join its words (我能领高龄津贴); in a run with
+# others they may be part of a word jieba does not know (失能, 在岗, 能繁), and stay.
 FUNCTION_CHARACTERS = frozenset(
-    "我你您他她的地得了着过是在有和与及或也都还就要想能会可把被给对向从到这那哪么吗呢吧啊呀领拿办找"
+    "我你您他她是在有和与及或也都还就要想能会可把被给对向从到这那哪领拿办找"
 )
+# Particles, never part of such a word: they only separate (生了孩子).
+PARTICLES = frozenset("的了着过吗呢吧啊呀么")
 
 
 @functools.cache
@@ -214,9 +220,12 @@ def segments(word, synonym_groups=()):
     补贴, which an entry can hold apart (困难残疾人生活补贴). A phrase of two characters and
     anything with Latin letters stay whole, and no word is cut inside a synonym (最低生活保障金
     stays whole, so it is also read as 低保金). A number keeps its unit, the first word after
-    it (满80岁 is 满, 80岁; 60岁老人 is 60岁, 老人). Lone characters that only join words (我能领)
-    are left out; other runs of lone characters are one word (稳岗, 小微), and one left alone
-    beside other words is dropped (满, and 金 of 失业金), as beside asking words."""
+    it (满80岁 is 80岁; 60岁老人 is 60岁, 老人), and a lone character before it is dropped.
+
+    jieba leaves a word it does not know as lone characters: a run of them is one word (稳岗,
+    失能, 在岗), unless it only joins words (我能领, `FUNCTION_CHARACTERS`); particles
+    (`PARTICLES`) separate. A lone character beside a word belongs to it (老年证, 首套房,
+    中小微 企业, 失业金), as typed."""
     number = _NUMBER_WORD.fullmatch(word)
     if number and number[2] and (number[1] or number[3]):
         before, digits, after = number.groups()
@@ -230,47 +239,64 @@ def segments(word, synonym_groups=()):
     if len(word) <= 2 or not _HAN_RUN.fullmatch(word):
         return [word]
     parts = _segmenter().lcut(word, HMM=False)
-    ends = list(itertools.accumulate(map(len, parts)))
-    cut = set(ends)  # where a part ends
+    cut = set(itertools.accumulate(map(len, parts)))  # where a part ends
     for member in {m for group in synonym_groups for m in group if len(m) > 1}:
         at = word.find(member)
         while at >= 0:
             cut -= set(range(at + 1, at + len(member)))
             at = word.find(member, at + 1)
-    pieces, run, start = [], "", 0
-    for end in sorted(cut):
-        part = word[start:end]
+    # Words, lone characters, and None where something was left out between them.
+    found, run, start = [], "", 0
+    for end in [*sorted(cut), None]:
+        part = word[start:end] if end else ""
         start = end
-        if len(part) == 1 and part not in FUNCTION_CHARACTERS:
+        if len(part) == 1 and part not in PARTICLES:
             run += part
             continue
-        pieces += [run] if run else []
-        pieces += [part] if len(part) > 1 else []
-        run = ""
-    pieces += [run] if run else []
-    return [p for p in pieces if len(p) > 1] or pieces or [word]
+        if run:
+            found.append(None if set(run) <= FUNCTION_CHARACTERS else run)
+            run = ""
+        found.append(part if len(part) > 1 else None)
+    pieces = []
+    for i, piece in enumerate(found):
+        if piece is None or len(piece) > 1:
+            pieces.append(piece)
+        elif pieces and pieces[-1]:  # a lone character joins the word before it
+            pieces[-1] += piece
+        elif i + 1 < len(found) and found[i + 1]:  # or the one after
+            found[i + 1] = piece + found[i + 1]
+    return [p for p in pieces if p] or [word]
 
 
-def parse(query, synonym_groups=()):
-    """Split a query into terms, each with the spellings its synonyms allow. Traditional
-    characters are read as simplified (養老 is 养老), since the catalogue is written so. Each
-    word is cut into the words it is made of (`segments`), unless it is quoted, and words
-    that name nothing (`STOP_WORDS`) are left out when others remain."""
+def parse(query, synonym_groups=(), limit=MAX_TERMS):
+    """Split a query into terms (at most `limit`), each with the spellings its synonyms allow.
+    Traditional characters are read as simplified (養老 is 养老), since the catalogue is
+    written so. Each word is cut into the words it is made of (`segments`), unless it is
+    quoted (a quote never closed is ignored), and words that name nothing (`STOP_WORDS`, or
+    joining characters only, such as 能领) are left out when others remain, unless quoted."""
     text = _simplified().convert(normalize(query)[:MAX_QUERY_LENGTH])
-    terms = []
-    for i, part in enumerate(_QUOTED.split(text)):
+    parts = _QUOTED.split(text)
+    if len(parts) % 2 == 0:  # a quote never closed
+        parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
+    terms, kept = [], set()
+    for i, part in enumerate(parts):
         quoted = i % 2 == 1
         for word in _WORDS.split(part) if quoted else _words(part):
             if not _RUNS.search(word):
                 continue
             whole = expand(word, synonym_groups)
             pieces = [word] if quoted else segments(word, synonym_groups)
+            kept |= {word} if quoted else set()
             terms.extend(
                 Term(piece, expand(piece, synonym_groups), word, whole) for piece in pieces
             )
-    named = [t for t in terms if t.text not in STOP_WORDS]
+    named = [
+        t
+        for t in terms
+        if t.text in kept or not (t.text in STOP_WORDS or set(t.text) <= FUNCTION_CHARACTERS)
+    ]
     unique = {term.text: term for term in named or terms}
-    return list(unique.values())[:MAX_TERMS]
+    return list(unique.values())[:limit]
 
 
 def expand(word, synonym_groups):
@@ -407,9 +433,10 @@ def ranked(queryset, terms):
     results of `search`, or for entries already known to be among them (read by id), which
     then are not checked against the query again.
 
-    An entry whose name holds every word as typed comes first (高龄津贴 for 高龄津贴), then one
-    whose name holds every term (in any of its spellings); then, on PostgreSQL, `ts_rank`
-    with the title part weighted above the body."""
+    An entry named exactly as the one word typed comes first; then one whose name holds every
+    word as typed (高龄津贴（惠城区） for 高龄津贴), then one whose name holds every term (in any
+    of its spellings); then, on PostgreSQL, `ts_rank` with the title part weighted above the
+    body."""
     if not terms:
         return queryset
 
@@ -424,7 +451,9 @@ def ranked(queryset, terms):
 
     words = {term.word: term.whole for term in terms}
     tiers = [When(in_name(words.values()), then=Value(2.0))]
-    if len(words) < len(terms):  # some word was cut into terms
+    if len(words) == 1:  # the entry named exactly so comes first
+        tiers.insert(0, When(name__in=next(iter(words.values())), then=Value(3.0)))
+    if any(term.text != term.word for term in terms):  # some word was cut, or cut short
         tiers.append(When(in_name(t.alternatives for t in terms), then=Value(1.0)))
     rank = Case(*tiers, default=Value(0.0), output_field=FloatField())
     query = tsquery([t for t in terms if not t.single_character])

@@ -223,6 +223,11 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         notes = []
         if len(self.request.GET.get("q", "").strip()) > Q_MAX_LENGTH:
             notes.append(_("搜索词超过 %(n)s 个字，只按前 %(n)s 个字搜索。") % {"n": Q_MAX_LENGTH})
+        left_out = filterset.all_terms[search.MAX_TERMS :]
+        if left_out:
+            note = _("搜索词超过 %(n)s 个，只按前 %(n)s 个搜索，没有搜索：%(words)s。")
+            words = "、".join(term.text for term in left_out)
+            notes.append(note % {"n": search.MAX_TERMS, "words": words})
         query = (filterset.form.cleaned_data.get("q") or "").strip()
         if query and not filterset.terms:
             listed = _("下面列出全部政策。")

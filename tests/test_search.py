@@ -133,15 +133,21 @@ def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
     assert texts("残疾人补贴") == ["残疾人", "补贴"]
     assert texts("农民种地补贴") == ["农民", "种地", "补贴"]
     assert texts("我能领高龄津贴吗") == ["高龄", "津贴"]  # 我, 能, 领 only join words
-    assert texts("稳岗补贴") == ["稳岗", "补贴"]  # lone characters in a row are one word
-    assert texts("失业金") == ["失业"]  # a lone character beside a word is dropped
+    # Lone characters in a row are one word jieba does not know, joining ones among them.
+    assert texts("稳岗补贴") == ["稳岗", "补贴"] and texts("失能老人") == ["失能", "老人"]
+    assert texts("在岗职工") == ["在岗", "职工"] and texts("能领什么补贴") == ["补贴"]
+    assert texts("失业金") == ["失业金"] and texts("中小微企业") == ["中小微", "企业"]  # beside
+    assert texts("生了孩子有什么补贴") == ["孩子", "补贴"]  # 了 separates; 生 is left alone
     assert texts("退役军人有什么政策") == ["退役军人"]  # 政策 names nothing here
-    assert texts("政策") == ["政策"]  # unless nothing else is left
+    assert texts("政策") == ["政策"] and texts('"政策" 养老') == ["政策", "养老"]  # or quoted
     assert texts("养老") == ["养老"] and texts("80周岁") == ["80周岁"]
     assert texts("满80岁") == ["80岁"] and texts("60岁老人") == ["60岁", "老人"]  # unit kept
-    assert texts("3000元以上") == ["3000元", "以上"] and texts("1.5倍") == ["1.5倍"]
+    assert texts("满80岁能领什么补贴") == ["80岁", "补贴"] and texts("1.5倍") == ["1.5倍"]
+    assert texts("60岁以上老人") == ["60岁", "老人"]  # entries say 年满60周岁, without 以上
+    assert texts("“残疾人补贴") == ["残疾人", "补贴"]  # a quote never closed is no quote
     assert texts("最低生活保障金", [("低保", "最低生活保障")]) == ["最低生活保障金"]  # synonym
     assert texts("“养老保险补贴”") == ["养老保险补贴"]  # quoted: searched as typed
+    assert texts('养老 "残疾人补贴" 高龄津贴') == ["养老", "残疾人补贴", "高龄", "津贴"]
     assert texts("残疾人补贴 补贴") == ["残疾人", "补贴"]  # each term once
     term = search.parse("残疾人补贴")[1]
     assert (term.word, term.whole) == ("残疾人补贴", ["残疾人补贴"])
@@ -269,7 +275,12 @@ def test_a_name_holding_the_words_as_typed_ranks_above_one_holding_them_apart():
     make_policy(code="A-APART", name="高龄老人生活津贴")
     make_policy(code="B-BODY", name="生活补助", summary="高龄津贴另行发放。")
     make_policy(code="C-WHOLE", name="高龄津贴（示例区）")
-    assert codes("高龄津贴") == ["C-WHOLE", "A-APART", "B-BODY"]
+    make_policy(code="D-EXACT", name="高龄津贴")
+    assert codes("高龄津贴") == ["D-EXACT", "C-WHOLE", "A-APART", "B-BODY"]
+    # A word cut short (满 left out): names holding what is searched still come first.
+    make_policy(code="E-BODY", name="生活补助", summary="满80周岁的另行发放。")
+    make_policy(code="F-NAME", name="80周岁老人补贴")
+    assert codes("满80岁") == ["F-NAME", "E-BODY"]
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -323,6 +334,13 @@ def test_a_query_over_the_cap_is_searched_by_its_beginning_with_a_message(client
     assert "共 0 项政策" in html  # 养老服服… is not in any entry; the whole catalogue is not shown
     html = client.get("/policies/", {"q": "养老" + " " * 120 + "创业"}).content.decode()
     assert "/FOUND/" in html and "/OTHER/" not in html
+
+
+def test_words_past_the_most_searched_are_named_on_the_page(client):
+    make_policy(code="LONG-Q", name="城乡居民基本医疗保险参保缴费")
+    query = "城乡居民基本医疗保险参保缴费困难群众个人政府资助 龙门县"  # cut into ten words
+    html = client.get("/policies/", {"q": query}).content.decode()
+    assert "搜索词超过 8 个，只按前 8 个搜索，没有搜索：资助、龙门县。" in html
 
 
 def test_a_nul_byte_reads_as_a_space_and_invisible_characters_as_nothing(client):
