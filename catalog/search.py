@@ -433,7 +433,8 @@ def ranked(queryset, terms):
     results of `search`, or for entries already known to be among them (read by id), which
     then are not checked against the query again.
 
-    An entry named exactly as the one word typed comes first; then one whose name holds every
+    An entry named exactly as the one word typed (not a synonym of it: 低保 does not put
+    最低生活保障 above 城乡最低生活保障（低保）) comes first; then one whose name holds every
     word as typed (高龄津贴（惠城区） for 高龄津贴), then one whose name holds every term (in any
     of its spellings); then, on PostgreSQL, `ts_rank` with the title part weighted above the
     body."""
@@ -451,8 +452,8 @@ def ranked(queryset, terms):
 
     words = {term.word: term.whole for term in terms}
     tiers = [When(in_name(words.values()), then=Value(2.0))]
-    if len(words) == 1:  # the entry named exactly so comes first
-        tiers.insert(0, When(name__in=next(iter(words.values())), then=Value(3.0)))
+    if len(words) == 1:  # the entry named exactly as typed comes first (not as a synonym)
+        tiers.insert(0, When(name__iexact=next(iter(words)), then=Value(3.0)))
     if any(term.text != term.word for term in terms):  # some word was cut, or cut short
         tiers.append(When(in_name(t.alternatives for t in terms), then=Value(1.0)))
     rank = Case(*tiers, default=Value(0.0), output_field=FloatField())
