@@ -184,22 +184,32 @@ def _simplified():
     return opencc.OpenCC("t2s")
 
 
-# A word of Han characters around one number (满80岁, 每月100元, 3000元以上).
-_NUMBER_WORD = re.compile(rf"([{_HAN}]*)([0-9]+(?:[.,][0-9]+)*)([{_HAN}]*)")
+# The numbers of a word and the Han runs between them (80岁老人每月100元).
+_NUMBERS = re.compile(rf"([0-9]+(?:[.,][0-9]+)*)|[{_HAN}]+")
+# Words that, after a number, are its unit: the number and the unit are one word (80岁, 3000元).
+UNITS = frozenset(
+    (
+        "元", "万元", "亿元", "万", "亿", "千元", "岁", "周岁", "年", "个月", "月", "日", "天",
+        "倍", "人", "名", "户", "次", "个", "项", "亩", "平方米", "公里", "小时", "年度", "级",
+    )
+)  # fmt: skip
 # A phrase in quotes is searched as typed, not cut into words.
 _QUOTED = re.compile(r'["“”「」『』]')
 # Words of a question that name nothing an entry is about (所有政策 are policies), or that bound
-# a number an entry states without them (60岁以上: 年满60周岁), left out when others remain.
+# a number an entry states without them (60岁以上, 已满60岁: 年满60周岁), left out when others
+# remain.
 STOP_WORDS = frozenset(
     (
         "政策", "适合", "有关", "相关", "关于", "我们", "自己", "能够", "需要", "有没有", "人士",
-        "以上", "以下", "以内", "及以上", "及以下",
+        "我家", "家里", "以上", "以下", "以内", "及以上", "及以下", "已满", "刚满", "未满", "年满",
+        "年龄", "高新区", "开发区",
     )
 )  # fmt: skip
-# Lone characters of a question that only join its words (我能领高龄津贴); in a run with
-# others they may be part of a word jieba does not know (失能, 在岗, 能繁), and stay.
+# Lone characters of a question that carry the asking, not what is asked about (我能领, 去哪办,
+# 找谁, 我妈); in a run with others they may be part of a word jieba does not know (失能,
+# 在岗, 能繁), which stays.
 FUNCTION_CHARACTERS = frozenset(
-    "我你您他她是在有和与及或也都还就要想能会可把被给对向从到这那哪领拿办找"
+    "我你您他她是在有和与及或也都还就要想能会可把被给对向从到这那哪谁去领拿办找带妈爸人"
 )
 # Particles, never part of such a word: they only separate (生了孩子).
 PARTICLES = frozenset("的了着过吗呢吧啊呀么")
@@ -219,23 +229,17 @@ def segments(word, synonym_groups=()):
     """The words of an unspaced Han phrase, as a person means them: 残疾人补贴 is 残疾人 and
     补贴, which an entry can hold apart (困难残疾人生活补贴). A phrase of two characters and
     anything with Latin letters stay whole, and no word is cut inside a synonym (最低生活保障金
-    stays whole, so it is also read as 低保金). A number keeps its unit, the first word after
-    it (满80岁 is 80岁; 60岁老人 is 60岁, 老人), and a lone character before it is dropped.
+    stays whole, so it is also read as 低保金). A number keeps its unit (`UNITS`), the word
+    after it: 80岁老人每月100元 is 80岁, 老人, 每月, 100元.
 
     jieba leaves a word it does not know as lone characters: a run of them is one word (稳岗,
-    失能, 在岗), unless it only joins words (我能领, `FUNCTION_CHARACTERS`); particles
-    (`PARTICLES`) separate. A lone character beside a word belongs to it (老年证, 首套房,
-    中小微 企业, 失业金), as typed."""
-    number = _NUMBER_WORD.fullmatch(word)
-    if number and number[2] and (number[1] or number[3]):
-        before, digits, after = number.groups()
-        unit, *rest = _segmenter().lcut(after, HMM=False) if after else [""]
-        pieces = [
-            *(segments(before, synonym_groups) if before else []),
-            digits + unit,
-            *(segments("".join(rest), synonym_groups) if rest else []),
-        ]
-        return [p for p in pieces if len(p) > 1] or pieces
+    失能, 在岗), unless all of them only carry the asking (`FUNCTION_CHARACTERS`: 我能领,
+    去哪办); particles (`PARTICLES`) separate. A lone character beside words is dropped (交 of
+    交医保, 满 of 满80岁), as beside asking words."""
+    if _NUMBERS.fullmatch(word) is None and any(c.isdigit() for c in word):
+        runs = [m[0] for m in _NUMBERS.finditer(word)]
+        if "".join(runs) == word:
+            return _around_numbers(runs, synonym_groups) or [word]
     if len(word) <= 2 or not _HAN_RUN.fullmatch(word):
         return [word]
     parts = _segmenter().lcut(word, HMM=False)
@@ -245,27 +249,39 @@ def segments(word, synonym_groups=()):
         while at >= 0:
             cut -= set(range(at + 1, at + len(member)))
             at = word.find(member, at + 1)
-    # Words, lone characters, and None where something was left out between them.
-    found, run, start = [], "", 0
+    pieces, run, start = [], "", 0
     for end in [*sorted(cut), None]:
         part = word[start:end] if end else ""
         start = end
         if len(part) == 1 and part not in PARTICLES:
             run += part
             continue
-        if run:
-            found.append(None if set(run) <= FUNCTION_CHARACTERS else run)
-            run = ""
-        found.append(part if len(part) > 1 else None)
-    pieces = []
-    for i, piece in enumerate(found):
-        if piece is None or len(piece) > 1:
-            pieces.append(piece)
-        elif pieces and pieces[-1]:  # a lone character joins the word before it
-            pieces[-1] += piece
-        elif i + 1 < len(found) and found[i + 1]:  # or the one after
-            found[i + 1] = piece + found[i + 1]
-    return [p for p in pieces if p] or [word]
+        if not set(run) <= FUNCTION_CHARACTERS:
+            pieces.append(run)
+        pieces += [part] if len(part) > 1 else []
+        run = ""
+    return [p for p in pieces if len(p) > 1] or [word]
+
+
+def _around_numbers(runs, synonym_groups):
+    """The words of a phrase with numbers in it, from its runs of digits and of Han characters:
+    each number with its unit, the Han words around them cut as any phrase."""
+    pieces, number = [], ""
+    for run in runs:
+        if run[0].isdigit():
+            pieces += [number] if number else []
+            number = run
+            continue
+        rest = run
+        if number:
+            unit = _segmenter().lcut(run, HMM=False)[0]
+            if unit in UNITS:
+                number, rest = number + unit, run[len(unit) :]
+            pieces.append(number)
+            number = ""
+        pieces += segments(rest, synonym_groups) if len(rest) > 1 else []
+    pieces += [number] if number else []
+    return pieces
 
 
 def parse(query, synonym_groups=(), limit=MAX_TERMS):
@@ -273,30 +289,32 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS):
     Traditional characters are read as simplified (養老 is 养老), since the catalogue is
     written so. Each word is cut into the words it is made of (`segments`), unless it is
     quoted (a quote never closed is ignored), and words that name nothing (`STOP_WORDS`, or
-    joining characters only, such as 能领) are left out when others remain, unless quoted."""
+    asking characters only, such as 能领) are left out when others remain, unless quoted. A
+    term's `word` is what is left of the word it came from (法律援助 of 我能领法律援助吗)."""
     text = _simplified().convert(normalize(query)[:MAX_QUERY_LENGTH])
     parts = _QUOTED.split(text)
     if len(parts) % 2 == 0:  # a quote never closed
         parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
-    terms, kept = [], set()
+    pieces = []  # (piece, which word it came from, quoted)
     for i, part in enumerate(parts):
         quoted = i % 2 == 1
         for word in _WORDS.split(part) if quoted else _words(part):
-            if not _RUNS.search(word):
-                continue
-            whole = expand(word, synonym_groups)
-            pieces = [word] if quoted else segments(word, synonym_groups)
-            kept |= {word} if quoted else set()
-            terms.extend(
-                Term(piece, expand(piece, synonym_groups), word, whole) for piece in pieces
-            )
-    named = [
-        t
-        for t in terms
-        if t.text in kept or not (t.text in STOP_WORDS or set(t.text) <= FUNCTION_CHARACTERS)
-    ]
-    unique = {term.text: term for term in named or terms}
-    return list(unique.values())[:limit]
+            if _RUNS.search(word):
+                cut = [word] if quoted else segments(word, synonym_groups)
+                pieces += [(piece, len(pieces), quoted) for piece in cut]
+
+    def names_something(piece, quoted):
+        return quoted or not (piece in STOP_WORDS or set(piece) <= FUNCTION_CHARACTERS)
+
+    pieces = [p for p in pieces if names_something(p[0], p[2])] or pieces
+    left = {}  # what is left of each word
+    for piece, word, _quoted in pieces:
+        left[word] = left.get(word, "") + piece
+    terms = {}
+    for piece, word, _quoted in pieces:
+        whole = expand(left[word], synonym_groups)
+        terms.setdefault(piece, Term(piece, expand(piece, synonym_groups), left[word], whole))
+    return list(terms.values())[:limit]
 
 
 def expand(word, synonym_groups):

@@ -238,10 +238,10 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         return notes
 
     def region_offer(self, filterset):
-        """A county's name among the words of a search in no region (博罗低保): the words alone
-        find only entries that name the county, not the city's, which apply there too; offer
-        the other words in that county's volume and the city's."""
-        if filterset.form.cleaned_data.get("region") or len(filterset.terms) < 2:
+        """A county's name among the words of a search in no region (博罗低保, 博罗县): the words
+        alone find only entries that name the county, not the city's, which apply there too;
+        offer the other words (if any) in that county's volume and the city's."""
+        if filterset.form.cleaned_data.get("region") or not filterset.terms:
             return None
         for region in reference_rows()["region"].values():
             names = {region.name, *(region.name.removesuffix(s) for s in REGION_SUFFIXES)}

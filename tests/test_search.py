@@ -136,7 +136,9 @@ def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
     # Lone characters in a row are one word jieba does not know, joining ones among them.
     assert texts("稳岗补贴") == ["稳岗", "补贴"] and texts("失能老人") == ["失能", "老人"]
     assert texts("在岗职工") == ["在岗", "职工"] and texts("能领什么补贴") == ["补贴"]
-    assert texts("失业金") == ["失业金"] and texts("中小微企业") == ["中小微", "企业"]  # beside
+    assert texts("交医保") == ["医保"] and texts("失业金") == ["失业"]  # lone beside words
+    assert texts("失业金", [("失业金", "失业保险金")]) == ["失业金"]  # unless a synonym
+    assert texts("低保去哪办") == ["低保"] and texts("我妈能领高龄津贴吗") == ["高龄", "津贴"]
     assert texts("生了孩子有什么补贴") == ["孩子", "补贴"]  # 了 separates; 生 is left alone
     assert texts("退役军人有什么政策") == ["退役军人"]  # 政策 names nothing here
     assert texts("政策") == ["政策"] and texts('"政策" 养老') == ["政策", "养老"]  # or quoted
@@ -144,6 +146,8 @@ def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
     assert texts("满80岁") == ["80岁"] and texts("60岁老人") == ["60岁", "老人"]  # unit kept
     assert texts("满80岁能领什么补贴") == ["80岁", "补贴"] and texts("1.5倍") == ["1.5倍"]
     assert texts("60岁以上老人") == ["60岁", "老人"]  # entries say 年满60周岁, without 以上
+    assert texts("已满60岁") == ["60岁"] and texts("2024低保标准") == ["2024", "低保", "标准"]
+    assert texts("80岁老人每月100元") == ["80岁", "老人", "每月", "100元"]  # two numbers
     assert texts("“残疾人补贴") == ["残疾人", "补贴"]  # a quote never closed is no quote
     assert texts("最低生活保障金", [("低保", "最低生活保障")]) == ["最低生活保障金"]  # synonym
     assert texts("“养老保险补贴”") == ["养老保险补贴"]  # quoted: searched as typed
@@ -151,6 +155,7 @@ def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
     assert texts("残疾人补贴 补贴") == ["残疾人", "补贴"]  # each term once
     term = search.parse("残疾人补贴")[1]
     assert (term.word, term.whole) == ("残疾人补贴", ["残疾人补贴"])
+    assert search.parse("我能领法律援助吗")[0].word == "法律援助"  # what is left of the word
 
 
 def test_a_number_is_marked_also_where_written_with_thousands_separators():
@@ -429,6 +434,7 @@ def test_zero_results_in_a_county_volume_offer_the_city_volume_beside_it(client)
 
 
 def test_a_county_named_among_the_words_is_offered_as_the_region(client):
+    county("zhongkai", "仲恺高新技术产业开发区", "441302", 8)
     make_policy(code="CITY-DB", name="城乡最低生活保障（低保）")  # the city's: applies in Boluo
     make_policy(code="BL-DB", name="低保边缘家庭救助（博罗县）", region=county())
     html = client.get("/policies/", {"q": "博罗低保", "kind": "resident"}).content.decode()
@@ -438,9 +444,15 @@ def test_a_county_named_among_the_words_is_offered_as_the_region(client):
     assert f'<a href="{offer}">查看适用于博罗县的政策（含市级总册），搜索“低保”</a>' in html
     html = client.get("/policies/", {"q": "低保", "kind": "resident", "region": "boluo"})
     assert set(cards(html.content.decode())) == {"CITY-DB", "BL-DB"}
-    # A region already chosen, or the county's name alone: nothing to offer.
-    for params in ({"q": "博罗低保", "region": "boluo"}, {"q": "博罗县"}):
-        assert "是地区名" not in client.get("/policies/", params).content.decode()
+    html = client.get("/policies/", {"q": "博罗县"}).content.decode()  # the name alone
+    offer = "?q=&amp;region=boluo&amp;scope=applies"
+    assert f'<a href="{offer}">查看适用于博罗县的全部政策（含市级总册）</a>' in html
+    # The development zones by the names their volumes give, and by their own short ones.
+    html = client.get("/policies/", {"q": "仲恺高新区低保"}).content.decode()
+    assert "“仲恺”是地区名" in html and "region=zhongkai" in html and "搜索“低保”" in html
+    # A region already chosen: nothing to offer.
+    html = client.get("/policies/", {"q": "博罗低保", "region": "boluo"}).content.decode()
+    assert "是地区名" not in html
 
 
 @pytest.mark.usefixtures("catalogue")
