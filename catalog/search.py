@@ -143,8 +143,9 @@ class Term:
     """One word of a query and the spellings that match it (its synonyms swapped in), which
     are also what results mark: a synonym alone (津贴 of 高龄津贴) matched nothing.
 
-    `word` is what the person typed it in (残疾人补贴 for 残疾人 and 补贴, see `segments`), and
-    `whole` the spellings of that word: an entry named by the word as typed ranks first."""
+    `word` is what is left of the word the person typed it in (残疾人补贴 for 残疾人 and 补贴,
+    法律援助 of 我能领法律援助吗; see `parse`), and `whole` the spellings of that word: an entry
+    named by the word as typed ranks first."""
 
     def __init__(self, text, alternatives, word=None, whole=None):
         self.text = text
@@ -218,7 +219,7 @@ PARTICLES = frozenset("的了着过吗呢吧啊呀么")
 @functools.cache
 def _segmenter():
     """jieba's tokenizer with its own dictionary (loaded once per process, about 0.6 s and
-    90 MB; gunicorn loads it as each worker starts)."""
+    90 MB; gunicorn loads it in its master, which its workers share: gunicorn.conf.py)."""
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
