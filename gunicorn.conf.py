@@ -31,6 +31,6 @@ preload_app = True
 
 
 def when_ready(server):
-    from catalog.search import segments
+    from catalog.search import segmenter
 
-    segments("预先加载词典")
+    segmenter()

@@ -300,20 +300,18 @@ class PolicyFilter(django_filters.FilterSet):
     @classmethod
     def reference(cls):
         """What the menus show of the reference tables: each menu's options as (slug, label),
-        and each region's parent. The same for every request, so read once per generation
-        (every change to reference data raises it)."""
-
-        def read():
-            return {
-                "options": {
-                    name: [(obj.slug, str(obj)) for obj in f.queryset.all()]
-                    for name, f in cls.base_filters.items()
-                    if isinstance(f, django_filters.ModelChoiceFilter)
-                },
-                "parents": dict(Region.objects.values_list("slug", "parent__slug")),
-            }
-
-        return caching.cached("reference", read)
+        and each region's parent, from `reference_rows`."""
+        rows = reference_rows()
+        regions = rows[Region._meta.label].values()
+        slugs = {region.pk: region.slug for region in regions}
+        return {
+            "options": {
+                name: [(obj.slug, str(obj)) for obj in rows[f.queryset.model._meta.label].values()]
+                for name, f in cls.base_filters.items()
+                if isinstance(f, django_filters.ModelChoiceFilter)
+            },
+            "parents": {region.slug: slugs.get(region.parent_id) for region in regions},
+        }
 
     @classmethod
     def _applying(cls, per_volume):
@@ -385,3 +383,20 @@ class PolicyFilter(django_filters.FilterSet):
                 }
             )
         return menus
+
+
+def reference_rows():
+    """Every row of the reference tables the menus and cards show (regions, domains, tags,
+    departments), by model label and id, in their order. The same for every request, so read
+    once per generation and shared through the cache (every change to reference data raises
+    the generation)."""
+
+    def read():
+        models = {
+            f.queryset.model
+            for f in PolicyFilter.base_filters.values()
+            if isinstance(f, django_filters.ModelChoiceFilter)
+        }
+        return {model._meta.label: {row.pk: row for row in model.objects.all()} for model in models}
+
+    return caching.cached("reference-rows", read)

@@ -217,7 +217,7 @@ PARTICLES = frozenset("的了着过吗呢吧啊呀么")
 
 
 @functools.cache
-def _segmenter():
+def segmenter():
     """jieba's tokenizer with its own dictionary (loaded once per process, about 0.6 s and
     90 MB; gunicorn loads it in its master, which its workers share: gunicorn.conf.py)."""
     jieba.setLogLevel(logging.WARNING)
@@ -243,7 +243,7 @@ def segments(word, synonym_groups=()):
             return _around_numbers(runs, synonym_groups) or [word]
     if len(word) <= 2 or not _HAN_RUN.fullmatch(word):
         return [word]
-    parts = _segmenter().lcut(word, HMM=False)
+    parts = segmenter().lcut(word, HMM=False)
     cut = set(itertools.accumulate(map(len, parts)))  # where a part ends
     for member in {m for group in synonym_groups for m in group if len(m) > 1}:
         at = word.find(member)
@@ -275,7 +275,7 @@ def _around_numbers(runs, synonym_groups):
             continue
         rest = run
         if number:
-            unit = _segmenter().lcut(run, HMM=False)[0]
+            unit = segmenter().lcut(run, HMM=False)[0]
             if unit in UNITS:
                 number, rest = number + unit, run[len(unit) :]
             pieces.append(number)

@@ -38,7 +38,7 @@ from . import (
     throttle,
 )
 from .eligibility import ENTERPRISE, FACTS, PERSON
-from .filters import Q_MAX_LENGTH, PolicyFilter
+from .filters import Q_MAX_LENGTH, PolicyFilter, reference_rows
 from .forms import LookupForm, MessageForm
 from .middleware import DISPLAY_COOKIES
 from .models import Booklet, Domain, EnterpriseType, ListKind, Message, Policy, Region, Sector
@@ -57,20 +57,6 @@ REFERENCES = ("region", "domain", "department")
 REGION_SUFFIXES = ("经济技术开发区", "高新技术产业开发区", "区", "县")
 
 
-def reference_rows():
-    """Every region, domain and department by id: what a card shows of its entry's references,
-    read once per generation and shared through the cache (reference data is small, and every
-    change to it raises the generation)."""
-
-    def read():
-        return {
-            name: {row.pk: row for row in Policy._meta.get_field(name).related_model.objects.all()}
-            for name in REFERENCES
-        }
-
-    return caching.cached("reference-rows", read)
-
-
 class WithReferences(ModelIterable):
     """Entries with their region, domain and department taken from `reference_rows` instead of
     joined to the query: a list page's query then plans and returns less (about 1.5 ms of a
@@ -83,7 +69,7 @@ class WithReferences(ModelIterable):
         for policy in super().__iter__():
             rows = rows or reference_rows()
             for field in fields:
-                related = rows[field.name].get(getattr(policy, field.attname))
+                related = rows[field.related_model._meta.label].get(getattr(policy, field.attname))
                 if related is not None:
                     field.set_cached_value(policy, related)
             yield policy
@@ -243,10 +229,12 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         offer the other words (if any) in that county's volume and the city's."""
         if filterset.form.cleaned_data.get("region") or not filterset.terms:
             return None
-        for region in reference_rows()["region"].values():
+        for region in reference_rows()[Region._meta.label].values():
+            if region.parent_id is None:  # the city's volume applies everywhere
+                continue
             names = {region.name, *(region.name.removesuffix(s) for s in REGION_SUFFIXES)}
             named = [term for term in filterset.terms if term.text in names]
-            if region.parent_id is None or not named:
+            if not named:
                 continue
             rest = " ".join(term.text for term in filterset.terms if term not in named)
             params = {name: value for name, value in self.request.GET.items() if name != "page"}
