@@ -31,6 +31,12 @@ preload_app = True
 
 
 def when_ready(server):
+    """Before the first fork: load the segmenter, then move everything loaded so far out of the
+    garbage collector's reach (`gc.freeze`). Its passes in the workers then neither walk those
+    objects nor write to their pages, which would copy the shared memory into each worker."""
+    import gc
+
     from catalog.search import segmenter
 
     segmenter()
+    gc.freeze()
