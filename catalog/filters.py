@@ -190,7 +190,8 @@ class PolicyFilter(django_filters.FilterSet):
         query = self.form.cleaned_data.get("q") or ""
         if not query.strip():
             return []
-        return search.parse(query, caching.cached("synonyms", SynonymGroup.groups), limit=None)
+        groups = caching.cached("synonyms", SynonymGroup.groups)
+        return search.parse(query, groups, limit=None, places=places())
 
     def title_subset(self):
         """The results whose title part alone matches `q`: a cheap lower bound of `qs` for
@@ -400,3 +401,26 @@ def reference_rows():
         return {model._meta.label: {row.pk: row for row in model.objects.all()} for model in models}
 
     return caching.cached("reference-rows", read)
+
+
+# What a county's name may be typed without: 博罗 for 博罗县, 仲恺 for 仲恺高新技术产业开发区.
+REGION_SUFFIXES = ("经济技术开发区", "高新技术产业开发区", "区", "县")
+
+
+def places():
+    """{a name a person may type for a county or district: its region}, from its volume's name
+    with and without the suffix; the city is not among them, since its volume applies
+    everywhere."""
+    return {
+        name: region
+        for region in reference_rows()[Region._meta.label].values()
+        if region.parent_id is not None
+        for name in (region.name, short_name(region.name))
+        if len(name) > 1
+    }
+
+
+def short_name(name):
+    """A region's name without its suffix (`REGION_SUFFIXES`)."""
+    suffix = next((s for s in REGION_SUFFIXES if name.endswith(s)), "")
+    return name.removesuffix(suffix)

@@ -22,6 +22,7 @@ import operator
 import re
 import unicodedata
 
+import cn2an
 import jieba
 import opencc
 from django.core.exceptions import EmptyResultSet
@@ -147,11 +148,12 @@ class Term:
     法律援助 of 我能领法律援助吗; see `parse`), and `whole` the spellings of that word: an entry
     named by the word as typed ranks first."""
 
-    def __init__(self, text, alternatives, word=None, whole=None):
+    def __init__(self, text, alternatives, word=None, whole=None, quoted=False):
         self.text = text
         self.alternatives = alternatives
         self.word = word or text
         self.whole = whole or alternatives
+        self.quoted = quoted
 
     @property
     def single_character(self):
@@ -166,7 +168,7 @@ _WORDS = re.compile(rf"[^{_HAN}〇a-z0-9.,]+|(?<![0-9])[.,]|[.,](?![0-9])")
 ASKING = (
     "怎么样", "怎么", "怎样", "如何", "哪里", "哪些", "什么", "多少钱", "多少", "请问",
     "我想", "我要", "能不能", "能否", "是否", "可以", "申请", "办理", "申领", "金额", "吗", "呢",
-    "什么是", "是什么",
+    "什么是", "是什么", "多久", "多长时间", "帮我", "查一下", "一下", "几月", "几号",
 )  # fmt: skip
 _ASKING = re.compile("|".join(sorted(ASKING, key=len, reverse=True)))
 
@@ -203,9 +205,17 @@ STOP_WORDS = frozenset(
     (
         "政策", "适合", "有关", "相关", "关于", "我们", "自己", "能够", "需要", "有没有", "人士",
         "我家", "家里", "以上", "以下", "以内", "及以上", "及以下", "已满", "刚满", "未满", "年满",
-        "年龄", "高新区", "开发区",
+        "年龄", "高新区", "开发区", "惠州", "惠州市", "本市",
+        # What every entry states, asked about one (低保需要什么材料, 高龄津贴申请条件): the
+        # entry named by the other words answers it.
+        "条件", "申请条件", "材料", "标准", "流程", "时间", "时候", "一个月", "每个月", "一年",
+        "每年", "多久", "几天", "发放", "到账", "最新", "没钱",
     )
 )  # fmt: skip
+# A year, as in 高龄津贴2025 or 2025年高龄津贴: entries name the years they apply in rarely.
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}(?:年|年度)?")
+# An age or an amount in Chinese numerals (八十岁, 二十万, 三万元): entries write them in digits.
+_CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=周岁|岁|万元|万|千元|元)")
 # Lone characters of a question that carry the asking, not what is asked about (我能领, 去哪办,
 # 找谁, 我妈); in a run with others they may be part of a word jieba does not know (失能,
 # 在岗, 能繁), which stays.
@@ -226,12 +236,13 @@ def segmenter():
     return tokenizer
 
 
-def segments(word, synonym_groups=()):
+def segments(word, known=frozenset(), places=frozenset()):
     """The words of an unspaced Han phrase, as a person means them: 残疾人补贴 is 残疾人 and
     补贴, which an entry can hold apart (困难残疾人生活补贴). A phrase of two characters and
-    anything with Latin letters stay whole, and no word is cut inside a synonym (最低生活保障金
-    stays whole, so it is also read as 低保金). A number keeps its unit (`UNITS`), the word
-    after it: 80岁老人每月100元 is 80岁, 老人, 每月, 100元.
+    anything with Latin letters stay whole. No word is cut inside a `known` word (a synonym) or
+    a place's name: 最低生活保障金 stays whole, so it is also read as 低保金. A place's name is
+    a word of its own: 仲恺小升规 is 仲恺 and 小升规. A number keeps its unit (`UNITS`), the
+    word after it: 80岁老人每月100元 is 80岁, 老人, 每月, 100元.
 
     jieba leaves a word it does not know as lone characters: a run of them is one word (稳岗,
     失能, 在岗), unless all of them only carry the asking (`FUNCTION_CHARACTERS`: 我能领,
@@ -240,31 +251,41 @@ def segments(word, synonym_groups=()):
     if _NUMBERS.fullmatch(word) is None and any(c.isdigit() for c in word):
         runs = [m[0] for m in _NUMBERS.finditer(word)]
         if "".join(runs) == word:
-            return _around_numbers(runs, synonym_groups) or [word]
+            return _around_numbers(runs, known, places) or [word]
     if len(word) <= 2 or not _HAN_RUN.fullmatch(word):
         return [word]
     parts = segmenter().lcut(word, HMM=False)
     cut = set(itertools.accumulate(map(len, parts)))  # where a part ends
-    for member in {m for group in synonym_groups for m in group if len(m) > 1}:
+    inside, bounds = set(), set()  # of the known words and places found in `word`
+    for member in {m for m in known | places if len(m) > 1}:
         at = word.find(member)
         while at >= 0:
-            cut -= set(range(at + 1, at + len(member)))
+            inside |= set(range(at + 1, at + len(member)))
+            bounds |= {at, at + len(member)} if member in places else set()
             at = word.find(member, at + 1)
+    bounds -= inside | {0, len(word)}
     pieces, run, start = [], "", 0
-    for end in [*sorted(cut), None]:
+
+    def flush():
+        nonlocal run
+        if not set(run) <= FUNCTION_CHARACTERS:
+            pieces.append(run)
+        run = ""
+
+    for end in [*sorted((cut | bounds) - inside), None]:
         part = word[start:end] if end else ""
+        if start in bounds:  # a known word begins or ends here, amid lone characters or not
+            flush()
         start = end
         if len(part) == 1 and part not in PARTICLES:
             run += part
             continue
-        if not set(run) <= FUNCTION_CHARACTERS:
-            pieces.append(run)
+        flush()
         pieces += [part] if len(part) > 1 else []
-        run = ""
     return [p for p in pieces if len(p) > 1] or [word]
 
 
-def _around_numbers(runs, synonym_groups):
+def _around_numbers(runs, known, places):
     """The words of a phrase with numbers in it, from its runs of digits and of Han characters:
     each number with its unit, the Han words around them cut as any phrase."""
     pieces, number = [], ""
@@ -280,19 +301,30 @@ def _around_numbers(runs, synonym_groups):
                 number, rest = number + unit, run[len(unit) :]
             pieces.append(number)
             number = ""
-        pieces += segments(rest, synonym_groups) if len(rest) > 1 else []
+        pieces += segments(rest, known, places) if len(rest) > 1 else []
     pieces += [number] if number else []
     return pieces
 
 
-def parse(query, synonym_groups=(), limit=MAX_TERMS):
+def _digits(match):
+    try:
+        return str(cn2an.cn2an(match[0], "strict"))
+    except ValueError:  # not a number after all (十千)
+        return match[0]
+
+
+def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     """Split a query into terms (at most `limit`), each with the spellings its synonyms allow.
     Traditional characters are read as simplified (養老 is 养老), since the catalogue is
-    written so. Each word is cut into the words it is made of (`segments`), unless it is
-    quoted (a quote never closed is ignored), and words that name nothing (`STOP_WORDS`, or
-    asking characters only, such as 能领) are left out when others remain, unless quoted. A
-    term's `word` is what is left of the word it came from (法律援助 of 我能领法律援助吗)."""
+    written so, and ages and amounts in Chinese numerals as digits (八十岁 is 80岁). Each word
+    is cut into the words it is made of (`segments`, which knows the synonyms and `places`),
+    unless it is quoted (a quote never closed is ignored), and words that name nothing
+    (`STOP_WORDS`, a year, or asking characters only, such as 能领) are left out when others
+    remain, unless quoted. A term's `word` is what is left of the word it came from (法律援助 of
+    我能领法律援助吗)."""
+    known, places = frozenset(m for group in synonym_groups for m in group), frozenset(places)
     text = _simplified().convert(normalize(query)[:MAX_QUERY_LENGTH])
+    text = _CHINESE_NUMBER.sub(_digits, text)
     parts = _QUOTED.split(text)
     if len(parts) % 2 == 0:  # a quote never closed
         parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
@@ -301,20 +333,22 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS):
         quoted = i % 2 == 1
         for word in _WORDS.split(part) if quoted else _words(part):
             if _RUNS.search(word):
-                cut = [word] if quoted else segments(word, synonym_groups)
+                cut = [word] if quoted else segments(word, known, places)
                 pieces += [(piece, len(pieces), quoted) for piece in cut]
 
     def names_something(piece, quoted):
-        return quoted or not (piece in STOP_WORDS or set(piece) <= FUNCTION_CHARACTERS)
+        asking = set(piece) <= FUNCTION_CHARACTERS | PARTICLES
+        return quoted or not (piece in STOP_WORDS or asking or _YEAR.fullmatch(piece))
 
     pieces = [p for p in pieces if names_something(p[0], p[2])] or pieces
     left = {}  # what is left of each word
     for piece, word, _quoted in pieces:
         left[word] = left.get(word, "") + piece
     terms = {}
-    for piece, word, _quoted in pieces:
+    for piece, word, quoted in pieces:
         whole = expand(left[word], synonym_groups)
-        terms.setdefault(piece, Term(piece, expand(piece, synonym_groups), left[word], whole))
+        spellings = expand(piece, synonym_groups)
+        terms.setdefault(piece, Term(piece, spellings, left[word], whole, quoted))
     return list(terms.values())[:limit]
 
 

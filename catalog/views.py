@@ -38,7 +38,7 @@ from . import (
     throttle,
 )
 from .eligibility import ENTERPRISE, FACTS, PERSON
-from .filters import Q_MAX_LENGTH, PolicyFilter, reference_rows
+from .filters import Q_MAX_LENGTH, PolicyFilter, places, reference_rows
 from .forms import LookupForm, MessageForm
 from .middleware import DISPLAY_COOKIES
 from .models import Booklet, Domain, EnterpriseType, ListKind, Message, Policy, Region, Sector
@@ -53,8 +53,10 @@ SCHEMA = json.loads((Path(__file__).parent / "policies.schema.json").read_text(e
 
 
 REFERENCES = ("region", "domain", "department")
+
+
 # What people leave off a county's name (博罗 for 博罗县, 大亚湾 for its development zone).
-REGION_SUFFIXES = ("经济技术开发区", "高新技术产业开发区", "区", "县")
+ENTRY_CODE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 
 
 class WithReferences(ModelIterable):
@@ -171,6 +173,22 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             if name in data and name not in without
         )
 
+    def get(self, request, *args, **kwargs):
+        code = request.GET.get("q", "").strip()
+        if ENTRY_CODE.fullmatch(code):  # an entry's code, as printed on it (HZ-LM-001)
+            entry = Policy.objects.published().filter(code__in={code, code.upper()}).first()
+            if entry:
+                return redirect(entry)
+        placed = self.placed(self.get_filterset(self.get_filterset_class()))
+        if placed:
+            return redirect(f"{request.path}?{placed}")
+        return super().get(request, *args, **kwargs)
+
+    def get_filterset(self, filterset_class):
+        if getattr(self, "filterset", None) is None:  # once per request, also for `get`
+            self.filterset = super().get_filterset(filterset_class)
+        return self.filterset
+
     def get_filterset_kwargs(self, filterset_class):
         # Always bound, so an empty query string is "no filters" rather than "no form".
         return {
@@ -193,7 +211,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         terms = filterset.terms
         context["filtered"] = filterset.filtered
         context["query_notes"] = self.query_notes(filterset)
-        context["region_offer"] = self.region_offer(filterset)
+        context["placed"] = self.placed_note(filterset)
         if terms:
             mark_matches(context["page_obj"], terms)
         if terms and not context["paginator"].count:
@@ -223,24 +241,38 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             notes.append(note % {"q": query, "listed": listed})
         return notes
 
-    def region_offer(self, filterset):
-        """A county's name among the words of a search in no region (博罗低保, 博罗县): the words
-        alone find only entries that name the county, not the city's, which apply there too;
-        offer the other words (if any) in that county's volume and the city's."""
-        if filterset.form.cleaned_data.get("region") or not filterset.terms:
+    def placed(self, filterset):
+        """Where to send a search in no region that names a county among its words (惠东高龄津贴,
+        博罗县): the same search without the name, in that county with the city's volume, which
+        applies there too; the words alone would find only the entries that name the county.
+        None for any other search, and for a name in quotes, which is searched as typed."""
+        if not filterset.terms or filterset.form.cleaned_data.get("region"):
+            return None  # (the terms first: they validate the form)
+        found = places()
+        named = next((t for t in filterset.terms if not t.quoted and t.text in found), None)
+        if named is None:
             return None
-        for region in reference_rows()[Region._meta.label].values():
-            if region.parent_id is None:  # the city's volume applies everywhere
-                continue
-            names = {region.name, *(region.name.removesuffix(s) for s in REGION_SUFFIXES)}
-            named = [term for term in filterset.terms if term.text in names]
-            if not named:
-                continue
-            rest = " ".join(term.text for term in filterset.terms if term not in named)
-            params = {name: value for name, value in self.request.GET.items() if name != "page"}
-            params |= {"q": rest, "region": region.slug, "scope": "applies"}
-            return {"region": region, "name": named[0].text, "q": rest, "query": urlencode(params)}
-        return None
+        typed = filterset.form.cleaned_data["q"]
+        if named.text in typed:
+            rest = typed.replace(named.text, " ", 1)
+        else:  # typed otherwise (惠東): what is left of the words
+            rest = " ".join(t.text for t in filterset.terms if t is not named)
+        params = {name: value for name, value in self.request.GET.items() if name != "page"}
+        params |= {"q": " ".join(rest.split()), "region": found[named.text].slug}
+        return urlencode({**params, "scope": "applies", "typed": typed})
+
+    def placed_note(self, filterset):
+        """What the page says after `placed` sent the search here: the county it took from the
+        words, and a link to search the words as typed, the name quoted."""
+        typed, region = self.request.GET.get("typed", ""), filterset.form.cleaned_data.get("region")
+        if not typed or region is None:
+            return None
+        names = [name for name, place in places().items() if place == region and name in typed]
+        if not names:
+            return None
+        name = max(names, key=len)
+        as_typed = {"q": typed.replace(name, f"“{name}”", 1)}
+        return {"name": name, "region": region, "typed": typed, "query": urlencode(as_typed)}
 
     def suggestions(self, filterset):
         """What to offer when nothing matched: a county's volume with the city volume beside

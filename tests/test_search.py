@@ -1,4 +1,5 @@
 import importlib
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from django.db import connection
@@ -146,7 +147,7 @@ def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
     assert texts("满80岁") == ["80岁"] and texts("60岁老人") == ["60岁", "老人"]  # unit kept
     assert texts("满80岁能领什么补贴") == ["80岁", "补贴"] and texts("1.5倍") == ["1.5倍"]
     assert texts("60岁以上老人") == ["60岁", "老人"]  # entries say 年满60周岁, without 以上
-    assert texts("已满60岁") == ["60岁"] and texts("2024低保标准") == ["2024", "低保", "标准"]
+    assert texts("已满60岁") == ["60岁"] and texts("500低保") == ["500", "低保"]  # no unit
     assert texts("80岁老人每月100元") == ["80岁", "老人", "每月", "100元"]  # two numbers
     assert texts("“残疾人补贴") == ["残疾人", "补贴"]  # a quote never closed is no quote
     assert texts("最低生活保障金", [("低保", "最低生活保障")]) == ["最低生活保障金"]  # synonym
@@ -156,6 +157,33 @@ def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
     term = search.parse("残疾人补贴")[1]
     assert (term.word, term.whole) == ("残疾人补贴", ["残疾人补贴"])
     assert search.parse("我能领法律援助吗")[0].word == "法律援助"  # what is left of the word
+
+
+def test_a_question_is_searched_for_the_entry_it_asks_about():
+    def texts(query, places=()):
+        return [term.text for term in search.parse(query, places=places)]
+
+    # What every entry states (its amount, conditions, materials, timing) asked about one.
+    assert texts("低保多少钱一个月") == ["低保"] and texts("低保能领多久") == ["低保"]
+    assert texts("低保需要什么材料") == ["低保"] and texts("帮我查一下低保") == ["低保"]
+    assert texts("高龄津贴申请条件") == ["高龄", "津贴"] and texts("医保一年交多少钱") == ["医保"]
+    assert texts("稳岗返还什么时候发") == ["稳岗", "返还"]
+    # A year: entries rarely name it; alone, or quoted, it is searched.
+    assert texts("2025年高龄津贴标准") == ["高龄", "津贴"] and texts("高龄津贴2025") == texts(
+        "高龄津贴"
+    )
+    assert texts("2025年") == ["2025年"] and texts('"2025年" 低保') == ["2025年", "低保"]
+    # Ages and amounts in Chinese numerals, as entries write them, in digits.
+    assert texts("八十岁老人有什么补贴") == ["80岁", "老人", "补贴"]
+    assert texts("二十万创业贷款") == ["20万", "创业", "贷款"] and texts("三万元") == ["3万元"]
+    assert texts("我爸八十五周岁了能领什么") == ["85周岁"]  # 了能领 asks, names nothing
+    assert texts("一次性补助") == ["一次性", "补助"]  # not a number of anything
+    # A place's name is a word of its own, also among characters jieba does not know.
+    assert texts("仲恺小升规", ["仲恺"]) == ["仲恺", "小升规"] and texts("仲恺小升规") == [
+        "仲恺小升规"
+    ]
+    assert texts("惠东县高龄津贴", ["惠东", "惠东县"]) == ["惠东县", "高龄", "津贴"]
+    assert [t.quoted for t in search.parse('"惠东" 低保')] == [True, False]
 
 
 def test_a_number_is_marked_also_where_written_with_thousands_separators():
@@ -263,6 +291,8 @@ def catalogue():
         ("可以领高龄津贴吗", {"GAOLING"}, {"HULI", "CHUANGYE"}),
         ("“养老保险补贴”", set(), {"YANGLAO"}),  # quoted: only the phrase as typed
         ("满80岁", {"GAOLING"}, {"YANGLAO"}),  # 岁 as a synonym of 周岁
+        ("高龄津贴多少钱一个月", {"GAOLING"}, {"HULI"}),  # asked about: the entry answers
+        ("八十岁老人有什么补贴", {"GAOLING"}, {"CHUANGYE", "YANGLAO"}),  # 80岁
     ],
 )
 def test_recall_and_precision(query, must, must_not):
@@ -343,9 +373,9 @@ def test_a_query_over_the_cap_is_searched_by_its_beginning_with_a_message(client
 
 def test_words_past_the_most_searched_are_named_on_the_page(client):
     make_policy(code="LONG-Q", name="城乡居民基本医疗保险参保缴费")
-    query = "城乡居民基本医疗保险参保缴费困难群众个人政府资助 龙门县"  # cut into ten words
+    query = "城乡居民基本医疗保险参保缴费困难群众个人政府资助 公益林 渔船 林业"  # ten words
     html = client.get("/policies/", {"q": query}).content.decode()
-    assert "搜索词超过 8 个，只按前 8 个搜索，没有搜索：资助、龙门县。" in html
+    assert "搜索词超过 8 个，只按前 8 个搜索，没有搜索：渔船、林业。" in html
 
 
 def test_a_nul_byte_reads_as_a_space_and_invisible_characters_as_nothing(client):
@@ -433,26 +463,52 @@ def test_zero_results_in_a_county_volume_offer_the_city_volume_beside_it(client)
     assert "scope=applies" in html and "kind=resident" in html  # the other filters kept
 
 
-def test_a_county_named_among_the_words_is_offered_as_the_region(client):
+def test_an_entry_code_typed_as_the_search_opens_that_entry(client):
+    entry = make_policy(code="HZ-LM-001", name="高龄津贴")
+    for typed in ["HZ-LM-001", " hz-lm-001 "]:
+        response = client.get("/policies/", {"q": typed})
+        assert response.status_code == 302 and response["Location"] == entry.get_absolute_url()
+    assert client.get("/policies/", {"q": "HZ-LM-999"}).status_code == 200  # no such entry
+
+
+def test_a_county_named_among_the_words_is_taken_as_the_region(client):
     county("zhongkai", "仲恺高新技术产业开发区", "441302", 8)
     make_policy(code="CITY-DB", name="城乡最低生活保障（低保）")  # the city's: applies in Boluo
     make_policy(code="BL-DB", name="低保边缘家庭救助（博罗县）", region=county())
-    html = client.get("/policies/", {"q": "博罗低保", "kind": "resident"}).content.decode()
-    assert set(cards(html)) == {"BL-DB"}  # the words alone: only the entry naming Boluo
-    assert "“博罗”是地区名" in html
-    offer = "?q=%E4%BD%8E%E4%BF%9D&amp;kind=resident&amp;region=boluo&amp;scope=applies"
-    assert f'<a href="{offer}">查看适用于博罗县的政策（含市级总册），搜索“低保”</a>' in html
-    html = client.get("/policies/", {"q": "低保", "kind": "resident", "region": "boluo"})
-    assert set(cards(html.content.decode())) == {"CITY-DB", "BL-DB"}
-    html = client.get("/policies/", {"q": "博罗县"}).content.decode()  # the name alone
-    offer = "?q=&amp;region=boluo&amp;scope=applies"
-    assert f'<a href="{offer}">查看适用于博罗县的全部政策（含市级总册）</a>' in html
-    # The development zones by the names their volumes give, and by their own short ones.
-    html = client.get("/policies/", {"q": "仲恺高新区低保"}).content.decode()
-    assert "“仲恺”是地区名" in html and "region=zhongkai" in html and "搜索“低保”" in html
-    # A region already chosen: nothing to offer.
-    html = client.get("/policies/", {"q": "博罗低保", "region": "boluo"}).content.decode()
-    assert "是地区名" not in html
+    make_policy(code="BL-YL", name="养老服务补贴（博罗县）", region=county())
+    response = client.get("/policies/", {"q": "博罗低保", "kind": "resident", "page": "2"})
+    assert response.status_code == 302  # the words alone would find only BL-DB
+    query = "q=%E4%BD%8E%E4%BF%9D&kind=resident&region=boluo&scope=applies&typed=" + quote(
+        "博罗低保"
+    )
+    assert response["Location"] == f"/policies/?{query}"
+    html = client.get(response["Location"]).content.decode()
+    assert set(cards(html)) == {"CITY-DB", "BL-DB"}
+    assert "“博罗”是地区名：下面列出适用于博罗县的政策（含市级总册）。" in html
+    as_typed = "?q=" + quote("“博罗”低保")
+    assert f'<a href="{as_typed}">按原文搜索“博罗低保”</a>' in html
+    html = client.get(f"/policies/{as_typed}").content.decode()  # quoted: as typed, not moved
+    assert set(cards(html)) == {"BL-DB"} and "是地区名" not in html
+    # The name alone: every entry that applies there.
+    response = client.get("/policies/", {"q": "博罗县"})
+    assert parse_qs(urlsplit(response["Location"]).query) == {
+        "region": ["boluo"], "scope": ["applies"], "typed": ["博罗县"]
+    }  # fmt: skip
+    html = client.get(response["Location"]).content.decode()
+    assert set(cards(html)) == {"CITY-DB", "BL-DB", "BL-YL"}
+    assert "下面列出适用于博罗县的全部政策（含市级总册）" in html
+    # The development zones by the names their volumes give, and by their own short ones,
+    # also typed with the words and no space (仲恺 is no word jieba knows).
+    for typed in ["仲恺高新区低保", "仲恺低保", "仲恺高新技术产业开发区 低保"]:
+        location = client.get("/policies/", {"q": typed})["Location"]
+        assert parse_qs(urlsplit(location).query)["region"] == ["zhongkai"], typed
+        assert parse_qs(urlsplit(location).query)["q"] == [
+            "高新区低保" if "高新区" in typed else "低保"
+        ]
+    # A region already chosen, or a note the words do not bear out: nothing moves, nothing said.
+    assert client.get("/policies/", {"q": "博罗低保", "region": "boluo"}).status_code == 200
+    html = client.get("/policies/", {"q": "低保", "region": "boluo", "typed": "惠东低保"})
+    assert "是地区名" not in html.content.decode()
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -627,12 +683,14 @@ def test_a_common_phrase_is_counted_by_reading_entries_with_the_same_result(monk
     # A phrase found nowhere whose bigrams are all common: its gram 乡居民城 is rare, so the
     # gram index settles it without reading an entry.
     assert count("“城乡居民城乡”", 10) == (0, False, True)
+    # Not a phrase (one lexeme each): the index answers alone.
+    assert count("城乡", 10) == (5, False, True)
     # Fewer read than there are: over the cap among them, or else the full count follows.
+    # (Only matches left, so that any two read are two matches, whatever order they come in.)
+    Policy.objects.exclude(eligibility__contains="城乡居民").delete()
     monkeypatch.setattr("catalog.search.WALK", 2)
     assert count("城乡居民", 1) == (1, True, False)
     assert count("城乡居民", 10) == (4, True, True)
-    # Not a phrase (one lexeme each): the index answers alone.
-    assert count("城乡", 10) == (5, False, True)
     assert search.walked_count(Policy.objects.none(), search.parse("城乡居民"), 10) == (0, True)
 
 
