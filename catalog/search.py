@@ -205,17 +205,21 @@ STOP_WORDS = frozenset(
     (
         "政策", "适合", "有关", "相关", "关于", "我们", "自己", "能够", "需要", "有没有", "人士",
         "我家", "家里", "以上", "以下", "以内", "及以上", "及以下", "已满", "刚满", "未满", "年满",
-        "年龄", "高新区", "开发区", "惠州", "惠州市", "本市",
-        # What every entry states, asked about one (低保需要什么材料, 高龄津贴申请条件): the
-        # entry named by the other words answers it.
-        "条件", "申请条件", "材料", "标准", "流程", "时间", "时候", "一个月", "每个月", "一年",
-        "每年", "多久", "几天", "发放", "到账", "最新", "没钱",
+        "年龄", "高新区", "开发区", "惠州", "惠州市", "本市", "一个月", "每个", "一年", "每年",
+        "多久", "几天", "到账", "最新", "没钱",
     )
 )  # fmt: skip
-# A year, as in 高龄津贴2025 or 2025年高龄津贴: entries name the years they apply in rarely.
-_YEAR = re.compile(r"(?:19|20)[0-9]{2}(?:年|年度)?")
-# An age or an amount in Chinese numerals (八十岁, 二十万, 三万元): entries write them in digits.
-_CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=周岁|岁|万元|万|千元|元)")
+# What every entry states, asked about one at the end of a word (低保需要什么材料, 高龄津贴申请
+# 条件, 2025年高龄津贴标准): the entry named by the other words answers it. Inside a word they
+# name something (新材料产业, 时间银行), and stay.
+ASPECTS = frozenset(("条件", "申请条件", "材料", "标准", "流程", "时间", "时候", "发放"))
+# A year, as in 高龄津贴2025 or 2019年高龄津贴: entries name the years they apply in rarely.
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}(?:年|年度)|20[0-3][0-9]")
+# An age or an amount in Chinese numerals (八十岁, 二十万, 一万五千元), not an estimate (几十万):
+# entries write them in digits.
+_CHINESE_NUMBER = re.compile(
+    r"(?<![几数多])[零〇一二两三四五六七八九十百千万]+(?=周岁|岁|万元|万|千元|元)"
+)
 # Lone characters of a question that carry the asking, not what is asked about (我能领, 去哪办,
 # 找谁, 我妈); in a run with others they may be part of a word jieba does not know (失能,
 # 在岗, 能繁), which stays.
@@ -307,10 +311,14 @@ def _around_numbers(runs, known, places):
 
 
 def _digits(match):
+    """The digits of a Chinese numeral; a count of 万 keeps it, as entries write (三万 is 3万)."""
+    numeral = match[0]
+    tens_of_thousands = len(numeral) > 1 and numeral.endswith("万")
     try:
-        return str(cn2an.cn2an(match[0], "strict"))
+        number = cn2an.cn2an(numeral.removesuffix("万") if tens_of_thousands else numeral, "normal")
     except ValueError:  # not a number after all (十千)
-        return match[0]
+        return numeral
+    return f"{number}万" if tens_of_thousands else str(number)
 
 
 def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
@@ -323,24 +331,25 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     remain, unless quoted. A term's `word` is what is left of the word it came from (法律援助 of
     我能领法律援助吗)."""
     known, places = frozenset(m for group in synonym_groups for m in group), frozenset(places)
-    text = _simplified().convert(normalize(query)[:MAX_QUERY_LENGTH])
-    text = _CHINESE_NUMBER.sub(_digits, text)
-    parts = _QUOTED.split(text)
+    parts = _QUOTED.split(plain(normalize(query)[:MAX_QUERY_LENGTH]))
     if len(parts) % 2 == 0:  # a quote never closed
         parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
     pieces = []  # (piece, which word it came from, quoted)
     for i, part in enumerate(parts):
         quoted = i % 2 == 1
-        for word in _WORDS.split(part) if quoted else _words(part):
+        for word in _WORDS.split(part) if quoted else _words(_CHINESE_NUMBER.sub(_digits, part)):
             if _RUNS.search(word):
                 cut = [word] if quoted else segments(word, known, places)
                 pieces += [(piece, len(pieces), quoted) for piece in cut]
 
-    def names_something(piece, quoted):
-        asking = set(piece) <= FUNCTION_CHARACTERS | PARTICLES
-        return quoted or not (piece in STOP_WORDS or asking or _YEAR.fullmatch(piece))
+    ends = {word: i for i, (_piece, word, _quoted) in enumerate(pieces)}  # a word's last piece
 
-    pieces = [p for p in pieces if names_something(p[0], p[2])] or pieces
+    def names_something(i, piece, word, quoted):
+        asking = set(piece) <= FUNCTION_CHARACTERS | PARTICLES
+        aspect = piece in ASPECTS and ends[word] == i
+        return quoted or not (piece in STOP_WORDS or asking or aspect or _YEAR.fullmatch(piece))
+
+    pieces = [p for i, p in enumerate(pieces) if names_something(i, *p)] or pieces
     left = {}  # what is left of each word
     for piece, word, _quoted in pieces:
         left[word] = left.get(word, "") + piece
@@ -350,6 +359,12 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
         spellings = expand(piece, synonym_groups)
         terms.setdefault(piece, Term(piece, spellings, left[word], whole, quoted))
     return list(terms.values())[:limit]
+
+
+def plain(text):
+    """`text` as queries are read: half-width, lower case, traditional characters as simplified
+    (養老 is 养老), since the catalogue is written so."""
+    return _simplified().convert(normalize(text))
 
 
 def expand(word, synonym_groups):
@@ -488,9 +503,9 @@ def ranked(queryset, terms):
 
     An entry named exactly as the one word typed (not a synonym of it: 低保 does not put
     最低生活保障 above 城乡最低生活保障（低保）) comes first; then one whose name holds every
-    word as typed (高龄津贴（惠城区） for 高龄津贴), then one whose name holds every term (in any
-    of its spellings); then, on PostgreSQL, `ts_rank` with the title part weighted above the
-    body."""
+    word as typed (高龄津贴（惠城区） for 高龄津贴), then one whose name holds every term as
+    typed (求职创业补贴 for 求职补贴), then in any of its spellings (就业见习补贴); then, on
+    PostgreSQL, `ts_rank` with the title part weighted above the body."""
     if not terms:
         return queryset
 
@@ -508,6 +523,7 @@ def ranked(queryset, terms):
     if len(words) == 1:  # the entry named exactly as typed comes first (not as a synonym)
         tiers.insert(0, When(name__iexact=next(iter(words)), then=Value(3.0)))
     if any(term.text != term.word for term in terms):  # some word was cut, or cut short
+        tiers.append(When(in_name([t.text] for t in terms), then=Value(1.5)))  # not synonyms
         tiers.append(When(in_name(t.alternatives for t in terms), then=Value(1.0)))
     rank = Case(*tiers, default=Value(0.0), output_field=FloatField())
     query = tsquery([t for t in terms if not t.single_character])

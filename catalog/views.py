@@ -174,14 +174,19 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         )
 
     def get(self, request, *args, **kwargs):
-        code = request.GET.get("q", "").strip()
+        code = search.normalize(request.GET.get("q", "")).strip()
         if ENTRY_CODE.fullmatch(code):  # an entry's code, as printed on it (HZ-LM-001)
-            entry = Policy.objects.published().filter(code__in={code, code.upper()}).first()
+            entry = Policy.objects.reachable().filter(code__in={code, code.upper()}).first()
             if entry:
                 return redirect(entry)
-        placed = self.placed(self.get_filterset(self.get_filterset_class()))
+        filterset = self.get_filterset(self.get_filterset_class())
+        placed = self.placed(filterset)
         if placed:
-            return redirect(f"{request.path}?{placed}")
+            region, rest = placed
+            params = {name: value for name, value in request.GET.items() if name != "page"}
+            params |= {"q": rest, "region": region.slug, "scope": "applies"}
+            typed = filterset.form.cleaned_data["q"]
+            return redirect(f"{request.path}?{urlencode({**params, 'typed': typed})}")
         return super().get(request, *args, **kwargs)
 
     def get_filterset(self, filterset_class):
@@ -241,38 +246,47 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             notes.append(note % {"q": query, "listed": listed})
         return notes
 
-    def placed(self, filterset):
-        """Where to send a search in no region that names a county among its words (惠东高龄津贴,
-        博罗县): the same search without the name, in that county with the city's volume, which
-        applies there too; the words alone would find only the entries that name the county.
-        None for any other search, and for a name in quotes, which is searched as typed."""
-        if not filterset.terms or filterset.form.cleaned_data.get("region"):
-            return None  # (the terms first: they validate the form)
-        found = places()
-        named = next((t for t in filterset.terms if not t.quoted and t.text in found), None)
-        if named is None:
+    @staticmethod
+    def placed(filterset):
+        """(region, the other words) for a search in no region that names one county among its
+        words (惠东高龄津贴, 博罗县): the words alone would find only the entries that name the
+        county, not the city's, which apply there too; `get` sends it to the other words in that
+        county with the city's volume. None for any other search, for a name in quotes (searched
+        as typed), and for names of two counties (which one is meant is not known)."""
+        terms = filterset.all_terms  # (validates the form)
+        if not terms or filterset.form.cleaned_data.get("region"):
             return None
-        typed = filterset.form.cleaned_data["q"]
-        if named.text in typed:
-            rest = typed.replace(named.text, " ", 1)
-        else:  # typed otherwise (惠東): what is left of the words
-            rest = " ".join(t.text for t in filterset.terms if t is not named)
-        params = {name: value for name, value in self.request.GET.items() if name != "page"}
-        params |= {"q": " ".join(rest.split()), "region": found[named.text].slug}
-        return urlencode({**params, "scope": "applies", "typed": typed})
+        found = places()
+        named = [t for t in terms if not t.quoted and t.text in found]
+        if len({found[t.text] for t in named}) != 1:
+            return None
+        words = {}  # what is left of each word typed, as searched (stop words left out)
+        for term in terms:
+            if term not in named:
+                words.setdefault(term.word, []).append(
+                    f"“{term.text}”" if term.quoted else term.text
+                )
+        return found[named[0].text], " ".join("".join(pieces) for pieces in words.values())
 
     def placed_note(self, filterset):
-        """What the page says after `placed` sent the search here: the county it took from the
-        words, and a link to search the words as typed, the name quoted."""
-        typed, region = self.request.GET.get("typed", ""), filterset.form.cleaned_data.get("region")
-        if not typed or region is None:
+        """What the page says after `get` moved a county's name from the words to the region:
+        which name, and a link to search the words as typed, the name quoted. Only when the
+        page is what `typed` would have been sent to, so the note never says what is not so."""
+        typed = self.request.GET.get("typed", "")
+        data = self.request.GET
+        if not typed or len(typed) > Q_MAX_LENGTH or data.get("scope") != "applies":
             return None
-        names = [name for name, place in places().items() if place == region and name in typed]
-        if not names:
+        region = filterset.form.cleaned_data.get("region")
+        placed = self.placed(PolicyFilter({"q": typed}, queryset=Policy.objects.none()))
+        if placed is None or placed != (region, filterset.form.cleaned_data.get("q") or ""):
             return None
-        name = max(names, key=len)
-        as_typed = {"q": typed.replace(name, f"“{name}”", 1)}
-        return {"name": name, "region": region, "typed": typed, "query": urlencode(as_typed)}
+        plain = search.plain(typed)
+        name = max((n for n, r in places().items() if r == region and n in plain), key=len)
+        everything = not placed[1]
+        as_typed = {k: v for k, v in data.items() if k not in ("page", "region", "scope", "typed")}
+        as_typed["q"] = plain.replace(name, f"“{name}”", 1)
+        query = urlencode(as_typed)
+        return {"name": name, "region": region, "typed": typed, "query": query, "all": everything}
 
     def suggestions(self, filterset):
         """What to offer when nothing matched: a county's volume with the city volume beside

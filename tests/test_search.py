@@ -177,6 +177,8 @@ def test_a_question_is_searched_for_the_entry_it_asks_about():
     assert texts("八十岁老人有什么补贴") == ["80岁", "老人", "补贴"]
     assert texts("二十万创业贷款") == ["20万", "创业", "贷款"] and texts("三万元") == ["3万元"]
     assert texts("我爸八十五周岁了能领什么") == ["85周岁"]  # 了能领 asks, names nothing
+    assert texts("一万五千元") == ["15000元"] and texts("两万") == ["2万"]
+    assert texts("几十万") == ["几十万"] and texts('"八十岁"') == ["八十岁"]  # or quoted
     assert texts("一次性补助") == ["一次性", "补助"]  # not a number of anything
     # A place's name is a word of its own, also among characters jieba does not know.
     assert texts("仲恺小升规", ["仲恺"]) == ["仲恺", "小升规"] and texts("仲恺小升规") == [
@@ -316,6 +318,10 @@ def test_a_name_holding_the_words_as_typed_ranks_above_one_holding_them_apart():
     make_policy(code="E-BODY", name="生活补助", summary="满80周岁的另行发放。")
     make_policy(code="F-NAME", name="80周岁老人补贴")
     assert codes("满80岁") == ["F-NAME", "E-BODY"]
+    # Cut into words: a name holding them as typed before one holding a synonym of one.
+    make_policy(code="G-SYNONYM", name="就业见习补贴", summary="求职补贴之外的见习补贴。")
+    make_policy(code="H-TYPED", name="求职创业补贴")
+    assert codes("求职补贴") == ["H-TYPED", "G-SYNONYM"]  # 就业 is a synonym of 求职
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -473,42 +479,49 @@ def test_an_entry_code_typed_as_the_search_opens_that_entry(client):
 
 def test_a_county_named_among_the_words_is_taken_as_the_region(client):
     county("zhongkai", "仲恺高新技术产业开发区", "441302", 8)
+    county("huidong", "惠东县", "441323", 5)
     make_policy(code="CITY-DB", name="城乡最低生活保障（低保）")  # the city's: applies in Boluo
     make_policy(code="BL-DB", name="低保边缘家庭救助（博罗县）", region=county())
     make_policy(code="BL-YL", name="养老服务补贴（博罗县）", region=county())
-    response = client.get("/policies/", {"q": "博罗低保", "kind": "resident", "page": "2"})
-    assert response.status_code == 302  # the words alone would find only BL-DB
-    query = "q=%E4%BD%8E%E4%BF%9D&kind=resident&region=boluo&scope=applies&typed=" + quote(
-        "博罗低保"
-    )
-    assert response["Location"] == f"/policies/?{query}"
-    html = client.get(response["Location"]).content.decode()
+
+    def moved(query, **params):
+        response = client.get("/policies/", {"q": query, **params})
+        if response.status_code != 302:
+            return None
+        return {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+
+    params = {"kind": "resident", "page": "2"}  # the words alone would find only BL-DB
+    sent = {"q": "低保", "kind": "resident", "region": "boluo", "scope": "applies"}
+    assert moved("博罗低保", **params) == {**sent, "typed": "博罗低保"}
+    html = client.get("/policies/", {**sent, "typed": "博罗低保"}).content.decode()
     assert set(cards(html)) == {"CITY-DB", "BL-DB"}
     assert "“博罗”是地区名：下面列出适用于博罗县的政策（含市级总册）。" in html
-    as_typed = "?q=" + quote("“博罗”低保")
+    as_typed = f"?q={quote('“博罗”低保')}&amp;kind=resident"  # the other filters kept
     assert f'<a href="{as_typed}">按原文搜索“博罗低保”</a>' in html
-    html = client.get(f"/policies/{as_typed}").content.decode()  # quoted: as typed, not moved
+    html = client.get("/policies/", {"q": "“博罗”低保"}).content.decode()  # quoted: as typed
     assert set(cards(html)) == {"BL-DB"} and "是地区名" not in html
-    # The name alone: every entry that applies there.
-    response = client.get("/policies/", {"q": "博罗县"})
-    assert parse_qs(urlsplit(response["Location"]).query) == {
-        "region": ["boluo"], "scope": ["applies"], "typed": ["博罗县"]
-    }  # fmt: skip
-    html = client.get(response["Location"]).content.decode()
-    assert set(cards(html)) == {"CITY-DB", "BL-DB", "BL-YL"}
-    assert "下面列出适用于博罗县的全部政策（含市级总册）" in html
+    # The name alone, or with words that name nothing: every entry that applies there.
+    for typed in ["博罗县", "博罗有什么政策", "惠州市博罗县", "博罗 申请条件", "博羅"]:
+        assert moved(typed) == {"region": "boluo", "scope": "applies", "typed": typed}, typed
+    html = client.get("/policies/", {"region": "boluo", "scope": "applies", "typed": "博羅"})
+    assert set(cards(html.content.decode())) == {"CITY-DB", "BL-DB", "BL-YL"}
+    assert "“博罗”是地区名：下面列出适用于博罗县的全部政策（含市级总册）" in html.content.decode()
+    # What is left is searched as it would have been: cut words, stop words left out, quotes.
+    assert moved("博罗县城乡低保标准")["q"] == "城乡低保"
+    assert moved("“养老服务” 博罗")["q"] == "“养老服务”"
     # The development zones by the names their volumes give, and by their own short ones,
     # also typed with the words and no space (仲恺 is no word jieba knows).
     for typed in ["仲恺高新区低保", "仲恺低保", "仲恺高新技术产业开发区 低保"]:
-        location = client.get("/policies/", {"q": typed})["Location"]
-        assert parse_qs(urlsplit(location).query)["region"] == ["zhongkai"], typed
-        assert parse_qs(urlsplit(location).query)["q"] == [
-            "高新区低保" if "高新区" in typed else "低保"
-        ]
-    # A region already chosen, or a note the words do not bear out: nothing moves, nothing said.
-    assert client.get("/policies/", {"q": "博罗低保", "region": "boluo"}).status_code == 200
-    html = client.get("/policies/", {"q": "低保", "region": "boluo", "typed": "惠东低保"})
-    assert "是地区名" not in html.content.decode()
+        assert moved(typed)["region"] == "zhongkai" and moved(typed)["q"] == "低保", typed
+    # Nothing moves for two counties (which one?), a quoted name or a region already chosen.
+    assert moved("博罗 惠东 低保") is None and moved("“博罗”低保") is None
+    assert moved("博罗低保", region="boluo") is None
+    # The note only where the page is what `typed` was sent to: never text of someone else's.
+    for typed in ["惠东低保", "请致电领取博罗低保", "博罗低保", "x" * 101 + "博罗"]:
+        html = client.get("/policies/", {**sent, "kind": "", "typed": typed})
+        assert ("是地区名" in html.content.decode()) == (typed == "博罗低保"), typed
+    html = client.get("/policies/", {"q": "低保", "region": "boluo", "typed": "博罗低保"})
+    assert "是地区名" not in html.content.decode()  # scope=volume: not what was sent
 
 
 @pytest.mark.usefixtures("catalogue")
