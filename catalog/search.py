@@ -503,9 +503,10 @@ def ranked(queryset, terms):
 
     An entry named exactly as the one word typed (not a synonym of it: 低保 does not put
     最低生活保障 above 城乡最低生活保障（低保）) comes first; then one whose name holds every
-    word as typed (高龄津贴（惠城区） for 高龄津贴), then one whose name holds every term as
-    typed (求职创业补贴 for 求职补贴), then in any of its spellings (就业见习补贴); then, on
-    PostgreSQL, `ts_rank` with the title part weighted above the body."""
+    word as typed (高龄津贴（惠城区） for 高龄津贴); then every term the words were cut into, as
+    typed (求职创业补贴 for 求职补贴); then every word in any of its spellings (就业补贴); then
+    every term so (就业见习补贴); then, on PostgreSQL, `ts_rank` with the title part weighted
+    above the body."""
     if not terms:
         return queryset
 
@@ -519,12 +520,19 @@ def ranked(queryset, terms):
         )
 
     words = {term.word: term.whole for term in terms}
-    tiers = [When(in_name(words.values()), then=Value(2.0))]
-    if len(words) == 1:  # the entry named exactly as typed comes first (not as a synonym)
-        tiers.insert(0, When(name__iexact=next(iter(words)), then=Value(3.0)))
-    if any(term.text != term.word for term in terms):  # some word was cut, or cut short
-        tiers.append(When(in_name([t.text] for t in terms), then=Value(1.5)))  # not synonyms
-        tiers.append(When(in_name(t.alternatives for t in terms), then=Value(1.0)))
+    cut = any(term.text != term.word for term in terms)  # some word was cut, or cut short
+    tiers = [  # as typed before synonyms; whole words before the terms they were cut into
+        (len(words) == 1, Q(name__iexact=next(iter(words)))),
+        (True, in_name([word] for word in words)),
+        (cut, in_name([t.text] for t in terms)),
+        (True, in_name(words.values())),
+        (cut, in_name(t.alternatives for t in terms)),
+    ]
+    tiers = [
+        When(condition, then=Value(5.0 - n))  # a tier apart by more than ts_rank adds
+        for n, (wanted, condition) in enumerate(tiers)
+        if wanted
+    ]
     rank = Case(*tiers, default=Value(0.0), output_field=FloatField())
     query = tsquery([t for t in terms if not t.single_character])
     if connection.vendor == "postgresql" and query:
