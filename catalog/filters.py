@@ -409,13 +409,13 @@ REGION_SUFFIXES = ("经济技术开发区", "高新技术产业开发区", "区"
 
 def places():
     """{a name a person may type for a county or district: its region}, from its volume's name
-    with and without the suffix; the city is not among them, since its volume applies
-    everywhere."""
+    with and without the suffix, and with 区 for the zones (大亚湾区, 仲恺区); the city is not
+    among them, since its volume applies everywhere."""
     return {
         name: region
         for region in reference_rows()[Region._meta.label].values()
         if region.parent_id is not None
-        for name in (region.name, short_name(region.name))
+        for name in (region.name, short_name(region.name), f"{short_name(region.name)}区")
         if len(name) > 1
     }
 

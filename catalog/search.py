@@ -218,7 +218,7 @@ _YEAR = re.compile(r"(?:19|20)[0-9]{2}(?:年|年度)|20[0-3][0-9]")
 # An age or an amount in Chinese numerals (八十岁, 二十万, 一万五千元), not an estimate (几十万):
 # entries write them in digits.
 _CHINESE_NUMBER = re.compile(
-    r"(?<![几数多])[零〇一二两三四五六七八九十百千万]+(?=周岁|岁|万元|万|千元|元)"
+    r"(?<![几数多])[零〇一二两三四五六七八九十百千万亿]+(?=周岁|岁|亿元|亿|万元|万|千元|元)"
 )
 # Lone characters of a question that carry the asking, not what is asked about (我能领, 去哪办,
 # 找谁, 我妈); in a run with others they may be part of a word jieba does not know (失能,
@@ -311,14 +311,17 @@ def _around_numbers(runs, known, places):
 
 
 def _digits(match):
-    """The digits of a Chinese numeral; a count of 万 keeps it, as entries write (三万 is 3万)."""
+    """The digits of a Chinese numeral; a count of 万 or 亿 keeps it, as entries write (三万 is
+    3万, 十亿 is 10亿)."""
     numeral = match[0]
-    tens_of_thousands = len(numeral) > 1 and numeral.endswith("万")
+    if not set(numeral) & set("零〇一二两三四五六七八九十"):  # a unit alone: 千元, 万元, 百岁
+        return numeral
+    unit = numeral[-1] if numeral[-1] in "万亿" else ""
     try:
-        number = cn2an.cn2an(numeral.removesuffix("万") if tens_of_thousands else numeral, "normal")
+        number = cn2an.cn2an(numeral.removesuffix(unit) if unit else numeral, "normal")
     except ValueError:  # not a number after all (十千)
         return numeral
-    return f"{number}万" if tens_of_thousands else str(number)
+    return f"{number}{unit}"
 
 
 def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):

@@ -184,7 +184,8 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         if placed:
             region, rest = placed
             params = {name: value for name, value in request.GET.items() if name != "page"}
-            params |= {"q": rest, "region": region.slug, "scope": "applies"}
+            scope = params.get("scope") if filterset.form.cleaned_data.get("region") else None
+            params |= {"q": rest, "region": region.slug, "scope": scope or "applies"}
             typed = filterset.form.cleaned_data["q"]
             return redirect(f"{request.path}?{urlencode({**params, 'typed': typed})}")
         return super().get(request, *args, **kwargs)
@@ -248,13 +249,14 @@ class PolicyListView(PublicPolicyMixin, FilterView):
 
     @staticmethod
     def placed(filterset):
-        """(region, the other words) for a search in no region that names one county among its
-        words (惠东高龄津贴, 博罗县): the words alone would find only the entries that name the
-        county, not the city's, which apply there too; `get` sends it to the other words in that
-        county with the city's volume. None for any other search, for a name in quotes (searched
-        as typed), and for names of two counties (which one is meant is not known)."""
+        """(region, the other words) for a search that names one county among its words
+        (惠东高龄津贴, 博罗县): the words alone would find only the entries that name the county,
+        not the city's, which apply there too; `get` sends it to the other words in that county
+        with the city's volume, also from another region chosen before (the form keeps the last
+        one). None for any other search, for a name in quotes (searched as typed), and for
+        names of two counties (which one is meant is not known)."""
         terms = filterset.all_terms  # (validates the form)
-        if not terms or filterset.form.cleaned_data.get("region"):
+        if not terms:
             return None
         found = places()
         named = [t for t in terms if not t.quoted and t.text in found]
@@ -274,7 +276,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         page is what `typed` would have been sent to, so the note never says what is not so."""
         typed = self.request.GET.get("typed", "")
         data = self.request.GET
-        if not typed or len(typed) > Q_MAX_LENGTH or data.get("scope") != "applies":
+        if not typed or len(typed) > Q_MAX_LENGTH:
             return None
         region = filterset.form.cleaned_data.get("region")
         placed = self.placed(PolicyFilter({"q": typed}, queryset=Policy.objects.none()))
@@ -282,11 +284,11 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             return None
         plain = search.plain(typed)
         name = max((n for n, r in places().items() if r == region and n in plain), key=len)
-        everything = not placed[1]
         as_typed = {k: v for k, v in data.items() if k not in ("page", "region", "scope", "typed")}
         as_typed["q"] = plain.replace(name, f"“{name}”", 1)
         query = urlencode(as_typed)
-        return {"name": name, "region": region, "typed": typed, "query": query, "all": everything}
+        volume = data.get("scope") == "volume"
+        return {"name": name, "region": region, "typed": typed, "query": query, "volume": volume}
 
     def suggestions(self, filterset):
         """What to offer when nothing matched: a county's volume with the city volume beside

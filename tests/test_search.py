@@ -178,6 +178,7 @@ def test_a_question_is_searched_for_the_entry_it_asks_about():
     assert texts("二十万创业贷款") == ["20万", "创业", "贷款"] and texts("三万元") == ["3万元"]
     assert texts("我爸八十五周岁了能领什么") == ["85周岁"]  # 了能领 asks, names nothing
     assert texts("一万五千元") == ["15000元"] and texts("两万") == ["2万"]
+    assert texts("产值十亿") == ["产值", "10亿"] and texts("每月千元") == ["每月", "千元"]
     assert texts("几十万") == ["几十万"] and texts('"八十岁"') == ["八十岁"]  # or quoted
     assert texts("一次性补助") == ["一次性", "补助"]  # not a number of anything
     # A place's name is a word of its own, also among characters jieba does not know.
@@ -505,7 +506,7 @@ def test_a_county_named_among_the_words_is_taken_as_the_region(client):
         assert moved(typed) == {"region": "boluo", "scope": "applies", "typed": typed}, typed
     html = client.get("/policies/", {"region": "boluo", "scope": "applies", "typed": "博羅"})
     assert set(cards(html.content.decode())) == {"CITY-DB", "BL-DB", "BL-YL"}
-    assert "“博罗”是地区名：下面列出适用于博罗县的全部政策（含市级总册）" in html.content.decode()
+    assert "“博罗”是地区名：下面列出适用于博罗县的政策（含市级总册）" in html.content.decode()
     # What is left is searched as it would have been: cut words, stop words left out, quotes.
     assert moved("博罗县城乡低保标准")["q"] == "城乡低保"
     assert moved("“养老服务” 博罗")["q"] == "“养老服务”"
@@ -513,15 +514,23 @@ def test_a_county_named_among_the_words_is_taken_as_the_region(client):
     # also typed with the words and no space (仲恺 is no word jieba knows).
     for typed in ["仲恺高新区低保", "仲恺低保", "仲恺高新技术产业开发区 低保"]:
         assert moved(typed)["region"] == "zhongkai" and moved(typed)["q"] == "低保", typed
-    # Nothing moves for two counties (which one?), a quoted name or a region already chosen.
+    # The zones also with 区 alone (大亚湾区, 仲恺区), which would otherwise glue to the words.
+    assert moved("仲恺区小升规") == {
+        "q": "小升规", "region": "zhongkai", "scope": "applies", "typed": "仲恺区小升规"
+    }  # fmt: skip
+    # A region chosen before (the form keeps it) gives way to the one named, its scope kept.
+    assert moved("博罗低保", region="huidong", scope="volume") == {
+        "q": "低保", "region": "boluo", "scope": "volume", "typed": "博罗低保"
+    }  # fmt: skip
+    html = client.get("/policies/", {"q": "低保", "region": "boluo", "scope": "volume",
+                                     "typed": "博罗低保"}).content.decode()  # fmt: skip
+    assert "“博罗”是地区名：下面列出博罗县分册的政策。" in html and set(cards(html)) == {"BL-DB"}
+    # Nothing moves for two counties (which one?) or a quoted name.
     assert moved("博罗 惠东 低保") is None and moved("“博罗”低保") is None
-    assert moved("博罗低保", region="boluo") is None
     # The note only where the page is what `typed` was sent to: never text of someone else's.
     for typed in ["惠东低保", "请致电领取博罗低保", "博罗低保", "x" * 101 + "博罗"]:
         html = client.get("/policies/", {**sent, "kind": "", "typed": typed})
         assert ("是地区名" in html.content.decode()) == (typed == "博罗低保"), typed
-    html = client.get("/policies/", {"q": "低保", "region": "boluo", "typed": "博罗低保"})
-    assert "是地区名" not in html.content.decode()  # scope=volume: not what was sent
 
 
 @pytest.mark.usefixtures("catalogue")

@@ -1,5 +1,5 @@
 """More everyday words residents type for what the catalogue names otherwise, found missing
-when the search was tried again with about 390 real questions (新农合, 孕检, 技校, 长者饭堂 …).
+when the search was tried again with some 540 real questions (新农合, 孕检, 技校, 长者饭堂 …).
 Staff edit them in the admin afterwards; a group staff already have is left as it is."""
 
 from django.db import migrations
@@ -28,6 +28,12 @@ EVERYDAY = [
     ("殡葬 丧葬", ""),
     ("高企 高新企业 高新技术企业", ""),
     ("补贴 奖补 奖励", "企业的奖励常被说成补贴"),
+    ("种田 种地", ""),
+    ("残疾证 残疾人证", ""),
+    ("自闭症 孤独症", ""),
+    ("欠薪 拖欠工资 劳动争议", ""),
+    ("受灾 灾害 救灾", ""),
+    ("出口信保 出口信用保险", ""),
 ]
 
 
