@@ -109,6 +109,12 @@ def document(title_texts, body_texts, pinyin_texts):
     return f" {' '.join(title)} \n {' '.join(body)} "
 
 
+# Entries granted without applying carry the reform's name for it in their text, so 免申即享
+# finds them (its badge on the cards; the filter no_apply=1). Migration 0019 wrote it into the
+# documents stored before; keep them alike.
+NO_APPLICATION, NO_APPLICATION_LABEL = "no_application", "免申即享"
+
+
 def policy_document(policy):
     """The search text of one policy; its tags, materials and steps must be prefetched."""
     tags = [
@@ -120,6 +126,7 @@ def policy_document(policy):
     department = policy.department
     title = [policy.name, policy.summary, *tags]
     body = [
+        NO_APPLICATION_LABEL if policy.period_mode == NO_APPLICATION else "",  # asked by name
         policy.eligibility,
         policy.benefit,
         policy.service_content,

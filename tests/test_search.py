@@ -79,6 +79,18 @@ def test_upgrade_gives_stored_documents_the_units_indexing_now_writes():
     assert upgrade.with_units(before) == search.document([name], [body], [name])
 
 
+def test_entries_granted_without_applying_are_found_by_the_reforms_name():
+    granted = make_policy(code="AUTO", name="高龄津贴", period_mode=Period.NO_APPLICATION)
+    make_policy(code="APPLY", name="免费体检", summary="需本人申请")
+    assert codes("免申即享") == ["AUTO"] and codes("高龄津贴 免申即享") == ["AUTO"]
+    # Documents stored before carry it after the migration, written as the builder writes it.
+    upgrade = importlib.import_module("catalog.migrations.0019_search_no_application")
+    document = Policy.objects.get(pk=granted.pk).search_document
+    assert "免申" not in upgrade.without_label(document).partition("\n")[2]
+    assert upgrade.with_label(upgrade.without_label(document)) == document
+    assert upgrade.with_label(document) == document  # written once
+
+
 def test_highlight_escapes_text_and_marks_every_spelling():
     terms = search.parse("老人", [["老人", "老年人"]])
     html = search.highlight("<script>老年人</script>", terms)
