@@ -53,9 +53,7 @@ SCHEMA = json.loads((Path(__file__).parent / "policies.schema.json").read_text(e
 
 
 REFERENCES = ("region", "domain", "department")
-
-
-# What people leave off a county's name (博罗 for 博罗县, 大亚湾 for its development zone).
+# An entry's public code, as the list and each page print it (HZ-LM-001).
 ENTRY_CODE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 
 
@@ -283,7 +281,11 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         if placed is None or placed != (region, filterset.form.cleaned_data.get("q") or ""):
             return None
         plain = search.plain(typed)
-        name = max((n for n, r in places().items() if r == region and n in plain), key=len)
+        name = max(
+            (n for n, r in places().items() if r == region and n in plain), key=len, default=""
+        )
+        if not name:
+            return None
         as_typed = {k: v for k, v in data.items() if k not in ("page", "region", "scope", "typed")}
         as_typed["q"] = plain.replace(name, f"“{name}”", 1)
         query = urlencode(as_typed)
