@@ -515,8 +515,9 @@ def ranked(queryset, terms):
     最低生活保障 above 城乡最低生活保障（低保）) comes first; then one whose name holds every
     word as typed (高龄津贴（惠城区） for 高龄津贴); then every term the words were cut into, as
     typed (求职创业补贴 for 求职补贴); then every word in any of its spellings (就业补贴); then
-    every term so (就业见习补贴); then, on PostgreSQL, `ts_rank` with the title part weighted
-    above the body."""
+    every term so (就业见习补贴); then one term as typed (殡葬基本服务费用免除 for 殡葬补贴, above
+    a name holding only 奖励, a synonym of 补贴); then, on PostgreSQL, `ts_rank` with the title
+    part weighted above the body."""
     if not terms:
         return queryset
 
@@ -537,9 +538,10 @@ def ranked(queryset, terms):
         (cut, in_name([t.text] for t in terms)),
         (True, in_name(words.values())),
         (cut, in_name(t.alternatives for t in terms)),
+        (len(terms) > 1, functools.reduce(operator.or_, (in_name([[t.text]]) for t in terms))),
     ]
     tiers = [
-        When(condition, then=Value(5.0 - n))  # a tier apart by more than ts_rank adds
+        When(condition, then=Value(6.0 - n))  # a tier apart by more than ts_rank adds
         for n, (wanted, condition) in enumerate(tiers)
         if wanted
     ]

@@ -335,6 +335,10 @@ def test_a_name_holding_the_words_as_typed_ranks_above_one_holding_them_apart():
     make_policy(code="G-SYNONYM", name="就业见习补贴", summary="求职补贴之外的见习补贴。")
     make_policy(code="H-TYPED", name="求职创业补贴")
     assert codes("求职补贴") == ["H-TYPED", "G-SYNONYM"]  # 就业 is a synonym of 求职
+    # No name holds every word: one holding a word as typed before one holding a synonym.
+    make_policy(code="I-SYNONYM", name="计划生育家庭资助", summary="含殡葬补贴减免。")
+    make_policy(code="J-TYPED", name="殡葬基本服务费用免除", summary="免除基本殡葬补贴费用。")
+    assert codes("殡葬补贴") == ["J-TYPED", "I-SYNONYM"]  # 资助 is a synonym of 补贴
 
 
 @pytest.mark.usefixtures("catalogue")
