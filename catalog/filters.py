@@ -410,14 +410,19 @@ REGION_SUFFIXES = ("经济技术开发区", "高新技术产业开发区", "区"
 def places():
     """{a name a person may type for a county or district: its region}, from its volume's name
     with and without the suffix, and with 区 for the zones (大亚湾区, 仲恺区); the city is not
-    among them, since its volume applies everywhere."""
-    return {
-        name: region
-        for region in reference_rows()[Region._meta.label].values()
-        if region.parent_id is not None
-        for name in (region.name, short_name(region.name), f"{short_name(region.name)}区")
-        if len(name) > 1
-    }
+    among them, since its volume applies everywhere. Derived once per generation, as the
+    reference rows it comes from."""
+
+    def derive():
+        return {
+            name: region
+            for region in reference_rows()[Region._meta.label].values()
+            if region.parent_id is not None
+            for name in (region.name, short_name(region.name), f"{short_name(region.name)}区")
+            if len(name) > 1
+        }
+
+    return caching.cached("places", derive)
 
 
 def short_name(name):

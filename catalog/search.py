@@ -110,13 +110,16 @@ def document(title_texts, body_texts, pinyin_texts):
 
 
 # Entries granted without applying carry the reform's name for it in their text, so 免申即享
-# finds them (its badge on the cards; the filter no_apply=1). Migration 0019 wrote it into the
-# documents stored before; keep them alike.
-NO_APPLICATION, NO_APPLICATION_LABEL = "no_application", "免申即享"
+# finds them (its badge on the cards; the filter no_apply=1). Written as is, not translated: the
+# index must not change with the language. Migration 0019 wrote it into the documents stored
+# before; keep them alike.
+NO_APPLICATION_LABEL = "免申即享"
 
 
 def policy_document(policy):
     """The search text of one policy; its tags, materials and steps must be prefetched."""
+    from .models import Period  # (the models read this module's normalize)
+
     tags = [
         tag.name
         for tag in itertools.chain(
@@ -126,7 +129,7 @@ def policy_document(policy):
     department = policy.department
     title = [policy.name, policy.summary, *tags]
     body = [
-        NO_APPLICATION_LABEL if policy.period_mode == NO_APPLICATION else "",  # asked by name
+        NO_APPLICATION_LABEL if policy.period_mode == Period.NO_APPLICATION else "",
         policy.eligibility,
         policy.benefit,
         policy.service_content,

@@ -22,19 +22,24 @@ EVERYDAY = [
 ]
 
 
-def add(apps, schema_editor):
-    SynonymGroup = apps.get_model("catalog", "SynonymGroup")
-    for words, note in EVERYDAY:
-        SynonymGroup.objects.get_or_create(words=words, defaults={"note": note})
+def synonym_groups(groups):
+    """The operation that adds `groups` ((words, note) pairs) unless staff already have them,
+    and removes them when unapplied; migration 0018 adds its groups with it too."""
 
+    def add(apps, schema_editor):
+        SynonymGroup = apps.get_model("catalog", "SynonymGroup")
+        for words, note in groups:
+            SynonymGroup.objects.get_or_create(words=words, defaults={"note": note})
 
-def remove(apps, schema_editor):
-    apps.get_model("catalog", "SynonymGroup").objects.filter(
-        words__in=[words for words, _ in EVERYDAY]
-    ).delete()
+    def remove(apps, schema_editor):
+        apps.get_model("catalog", "SynonymGroup").objects.filter(
+            words__in=[words for words, _ in groups]
+        ).delete()
+
+    return migrations.RunPython(add, remove)
 
 
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0016_search_grams")]
 
-    operations = [migrations.RunPython(add, remove)]
+    operations = [synonym_groups(EVERYDAY)]
