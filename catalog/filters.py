@@ -208,17 +208,19 @@ class PolicyFilter(django_filters.FilterSet):
     def paginator_options(self):
         """How `CappedPaginator` should count and order these results: the cheaper parts to
         count first, and newest first past the cap when they would be ranked."""
-        order = UNRANKED_ORDER if self.ranks_by_relevance else None
-        return {"parts": self.parts(), "unranked_order": order, "by_ids": self.by_ids}
+        unranked = self.newest_first if self.ranks_by_relevance else None
+        return {"parts": self.parts(), "unranked": unranked, "by_ids": self.by_ids}
+
+    def newest_first(self):
+        """These results newest first and without their rank, which the page then need not
+        build: the order past the cap."""
+        return self._filter(self.queryset.all(), ()).order_by(*UNRANKED_ORDER)
 
     def by_ids(self, ids):
         """Entries of these results read by id, ranked and sorted as `qs` is, without checking
         each against the search again: the count found them (about half the time of a ranked
         page of a few hundred matches, where each check reads the entry's search vector)."""
-        entries = self.queryset.filter(pk__in=ids)
-        if self.ranks_by_relevance:  # no other sort reads the rank
-            entries = search.ranked(entries, self.terms)
-        return self._sort(entries)
+        return self._sort(self.queryset.filter(pk__in=ids))
 
     def parts(self):
         """Parts of the results cheaper to count than all of them, as counting functions for
@@ -272,8 +274,8 @@ class PolicyFilter(django_filters.FilterSet):
             )
         if sort == "updated":
             return queryset.order_by(*UNRANKED_ORDER)
-        if self.ranks_by_relevance:
-            return queryset.order_by("-rank", "catalog_order", "code")
+        if self.ranks_by_relevance:  # no other sort reads the rank
+            return search.ranked(queryset, self.terms).order_by("-rank", "catalog_order", "code")
         return queryset.order_by("catalog_order", "code")
 
     def facet_counts(self, ids=None):

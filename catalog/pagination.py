@@ -13,8 +13,8 @@ class CappedPaginator(Paginator):
     """Counts at most RESULT_CAP results, so a very common word never counts the whole
     catalogue; pages stop there and the page says "more than 1000".
 
-    `unranked_order`: the ordering to use instead when there are more results than the cap,
-    because ranking reads every match and newest-first does not.
+    `unranked`: a function giving the results in another order, used instead when there are
+    more results than the cap, because ranking reads every match and newest-first does not.
 
     `cache_parts`: what identifies this result list (the filters and sort); with it, the capped
     count and the entry ids of each page are kept in the shared cache (`catalog.caching`).
@@ -32,7 +32,7 @@ class CappedPaginator(Paginator):
         object_list,
         per_page,
         *args,
-        unranked_order=None,
+        unranked=None,
         cache_parts=None,
         parts=(),
         by_ids=None,
@@ -42,8 +42,8 @@ class CappedPaginator(Paginator):
         self.cache_parts = cache_parts
         self.parts = parts
         self.ranked = True
-        if unranked_order and self.capped:
-            self.object_list = object_list.order_by(*unranked_order)
+        if unranked and self.capped:
+            self.object_list = unranked()
             self.ranked = False
         elif self.ids is not None:  # the page reads them by primary key, not by searching again
             ids = self.ids

@@ -4,7 +4,8 @@ import random
 
 import pytest
 
-from catalog.filters import PolicyFilter
+from catalog import search
+from catalog.filters import PolicyFilter, places
 from catalog.management.commands import bench_search
 from catalog.models import Policy
 
@@ -31,3 +32,12 @@ def test_the_ilike_baseline_finds_exactly_what_the_search_finds(synthetic_entrie
     found = set(PolicyFilter({"q": query}, queryset=published).qs.values_list("pk", flat=True))
     assert found
     assert set(bench_search.ilike(query).values_list("pk", flat=True)) == found
+
+
+def test_the_warm_up_phrase_reads_the_lexemes_shares_as_a_visitor_before_would_have():
+    """Otherwise every measured phrase pays for reading PostgreSQL's statistics, which the
+    running site has cached."""
+    asked = []
+    terms = search.parse(bench_search.WARM_PHRASE, places=places())
+    search.dense(terms, lambda: asked.append(True) or search.Shares())
+    assert asked
