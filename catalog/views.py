@@ -55,6 +55,9 @@ SCHEMA = json.loads((Path(__file__).parent / "policies.schema.json").read_text(e
 REFERENCES = ("region", "domain", "department")
 # An entry's public code, as the list and each page print it (HZ-LM-001).
 ENTRY_CODE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
+# A search that found nothing is offered its words with one left out, in turn, up to this many
+# words: past it, the counts of such a page add up.
+MAX_WORDS_LEFT_OUT_IN_TURN = 4
 
 
 class WithReferences(ModelIterable):
@@ -305,10 +308,15 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             tries.append((_("加上市级总册，搜索“%(q)s”"), query, {**wider, "scope": "applies"}))
         if filterset.filtered:
             tries.append((_("去掉其他筛选条件，搜索“%(q)s”"), query, {"q": query}))
-        # Each word typed alone, or each word a phrase was cut into (残疾人补贴: 残疾人, 补贴).
+        # Each word typed alone, or each word a phrase was cut into (残疾人补贴: 残疾人, 补贴);
+        # of three or four, first all words but one (孩子上学免学费: 上学 免学费), the closest.
         words = list(dict.fromkeys(term.word for term in filterset.terms))
         if len(words) < 2:
             words = [term.text for term in filterset.terms]
+        if 2 < len(words) <= MAX_WORDS_LEFT_OUT_IN_TURN:
+            for left_out in words:
+                rest = " ".join(word for word in words if word != left_out)
+                tries.append((_("只搜“%(q)s”"), rest, {"q": rest}))
         if len(words) > 1:
             tries.extend((_("只搜“%(q)s”"), word, {"q": word}) for word in words)
         offers = []

@@ -1,4 +1,5 @@
 import importlib
+import re
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -554,6 +555,19 @@ def test_zero_results_offer_each_word_alone(client):
     html = client.get("/policies/", {"q": "养老 飞船", "scope": "applies"}).content.decode()
     assert "只搜“养老”（1 项）" in html  # the form always sends scope: it is not a filter set
     assert "去掉其他筛选条件" not in html
+
+
+def test_zero_results_of_three_words_offer_them_with_one_left_out_first(client):
+    make_policy(code="FREE", name="中等职业学校免学费", eligibility="在本市上学的中职学生。")
+    make_policy(code="KIDS", name="困难家庭孩子助学金")
+    html = client.get("/policies/", {"q": "孩子上学免学费"}).content.decode()
+    assert "共 0 项政策" in html
+    offers = re.findall(r"只搜“([^”]+)”（(\d+) 项）", html)
+    # 孩子 上学 and 孩子 免学费 find nothing, so they are not offered.
+    assert offers == [("上学 免学费", "1"), ("孩子", "1"), ("上学", "1"), ("免学费", "1")]
+    # Five words: only each alone, so the page that found nothing counts no more than five.
+    html = client.get("/policies/", {"q": "孩子 上学 免学费 飞船 宇宙"}).content.decode()
+    assert "只搜“孩子”（1 项）" in html and "只搜“上学 " not in html
 
 
 def test_zero_results_count_each_word_alone_no_further_than_the_list_does(client, monkeypatch):
