@@ -55,9 +55,9 @@ SCHEMA = json.loads((Path(__file__).parent / "policies.schema.json").read_text(e
 REFERENCES = ("region", "domain", "department")
 # An entry's public code, as the list and each page print it (HZ-LM-001).
 ENTRY_CODE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
-# A search that found nothing is offered its words with one left out, in turn, up to this many
-# words: past it, the counts of such a page add up.
-MAX_WORDS_LEFT_OUT_IN_TURN = 4
+# A search that found nothing is offered its terms with one left out, in turn, up to this many
+# terms: past it, the counts of such a page add up.
+MAX_TERMS_LEFT_OUT_IN_TURN = 4
 
 
 class WithReferences(ModelIterable):
@@ -263,13 +263,8 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         named = [t for t in terms if not t.quoted and t.text in found]
         if len({found[t.text] for t in named}) != 1:
             return None
-        words = {}  # what is left of each word typed, as searched (stop words left out)
-        for term in terms:
-            if term not in named:
-                words.setdefault(term.word, []).append(
-                    f"“{term.text}”" if term.quoted else term.text
-                )
-        return found[named[0].text], " ".join("".join(pieces) for pieces in words.values())
+        rest = searched_words([term for term in terms if term not in named])
+        return found[named[0].text], " ".join(rest)
 
     def placed_note(self, filterset):
         """What the page says after `get` moved a county's name from the words to the region:
@@ -297,33 +292,43 @@ class PolicyListView(PublicPolicyMixin, FilterView):
 
     def suggestions(self, filterset):
         """What to offer when nothing matched: a county's volume with the city volume beside
-        it, the same words without the other filters, each word alone, and the fullest
-        domains."""
-        published = Policy.objects.published()
+        it, or the same words without the other filters; when neither finds anything, fewer
+        words (see `fewer_words`); and the fullest domains."""
         query = filterset.form.cleaned_data["q"]
         data = self.request.GET
-        tries = []
+        wider = []
         if data.get("scope") == "volume" and filterset.form.cleaned_data.get("region"):
-            wider = {name: value for name, value in data.items() if name != "page"}
-            tries.append((_("加上市级总册，搜索“%(q)s”"), query, {**wider, "scope": "applies"}))
+            params = {name: value for name, value in data.items() if name != "page"}
+            wider.append((_("加上市级总册，搜索“%(q)s”"), query, {**params, "scope": "applies"}))
         if filterset.filtered:
-            tries.append((_("去掉其他筛选条件，搜索“%(q)s”"), query, {"q": query}))
-        # Each word typed alone, or each word a phrase was cut into (残疾人补贴: 残疾人, 补贴);
-        # of three or four, first all words but one (孩子上学免学费: 上学 免学费), the closest.
-        words = list(dict.fromkeys(term.word for term in filterset.terms))
-        if len(words) < 2:
-            words = [term.text for term in filterset.terms]
-        if 2 < len(words) <= MAX_WORDS_LEFT_OUT_IN_TURN:
-            for left_out in words:
-                rest = " ".join(word for word in words if word != left_out)
-                tries.append((_("只搜“%(q)s”"), rest, {"q": rest}))
-        if len(words) > 1:
-            tries.extend((_("只搜“%(q)s”"), word, {"q": word}) for word in words)
-        offers = []
+            wider.append((_("去掉其他筛选条件，搜索“%(q)s”"), query, {"q": query}))
+        fewer = [
+            (ONLY_QUOTED if "“" in q else ONLY, q, {"q": q}) for q in fewer_words(filterset.terms)
+        ]
+        offers = self.offers(wider, nested=True) or self.offers(fewer)
+        region = filterset.form.cleaned_data.get("region")
+        return {"offers": offers, "domains": fullest_domains(region), "region": region}
+
+    def offers(self, tries, nested=False):
+        """The tries, each (text, words, parameters), that find something, with their counts
+        as their pages count: capped, and a county named among the words taken as the region,
+        as `get` would (the link then goes to that page at once). `nested`: each try finds
+        what the one before did, and more; one that finds no more is left out."""
+        published = Policy.objects.published()
+        offers, before = [], None
         for text, searched, params in tries:
-            # Counted as the list counts, capped: a common word alone must not count them all.
             alone = PolicyFilter(params, queryset=published)
+            placed = self.placed(alone)
+            if placed:
+                region, rest = placed
+                typed = alone.form.cleaned_data["q"]
+                params = {"q": rest, "region": region.slug, "scope": "applies", "typed": typed}
+                alone = PolicyFilter(params, queryset=published)
+            # Counted as the list counts, capped: a common word alone must not count them all.
             found = CappedPaginator(alone.qs, 1, **alone.paginator_options())
+            if nested and found.count == before and not found.capped:
+                continue
+            before = found.count
             if found.count:
                 n = _("超过 %(n)s 项") if found.capped else _("%(n)s 项")
                 offers.append(
@@ -333,8 +338,41 @@ class PolicyListView(PublicPolicyMixin, FilterView):
                         "count": n % {"n": found.count},
                     }
                 )
-        region = filterset.form.cleaned_data.get("region")
-        return {"offers": offers, "domains": fullest_domains(region), "region": region}
+        return offers
+
+
+ONLY = gettext_lazy("只搜“%(q)s”")
+ONLY_QUOTED = gettext_lazy("只搜 %(q)s")  # the words hold their own quotes: 只搜 “惠东” 低保
+
+
+def as_searched(term):
+    """A term as a query searches it again: quoted if it was."""
+    return f"“{term.text}”" if term.quoted else term.text
+
+
+def searched_words(terms):
+    """Each word of a search as it was searched, in order: the terms it was cut into joined
+    (stop words left out), quoted ones in quotes."""
+    words = {}
+    for term in terms:
+        words.setdefault(term.word, []).append(as_searched(term))
+    return ["".join(pieces) for pieces in words.values()]
+
+
+def fewer_words(terms):
+    """Searches of fewer words than `terms`, as queries, closest first: of three or four terms,
+    every set of all but one (孩子上学免学费 and 孩子上学 免学费: 上学 免学费); then each word
+    typed alone, or each term one word was cut into (残疾人补贴: 残疾人, 补贴). None twice."""
+    pieces = list(dict.fromkeys(map(as_searched, terms)))
+    words = searched_words(terms)
+    queries = []
+    if 2 < len(pieces) <= MAX_TERMS_LEFT_OUT_IN_TURN:
+        queries += [" ".join(pieces[:i] + pieces[i + 1 :]) for i in range(len(pieces))]
+    queries += words if len(words) > 1 else pieces if len(pieces) > 1 else []
+    unique = {}  # 孩子 上学 searches what 孩子上学 does
+    for query in queries:
+        unique.setdefault("".join(query.split()), query)
+    return list(unique.values())
 
 
 # Why a card's entry is listed, looked for in this order: its own text fields, then (read only

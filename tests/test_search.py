@@ -1,6 +1,6 @@
 import importlib
 import re
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from django.db import connection
@@ -560,14 +560,43 @@ def test_zero_results_offer_each_word_alone(client):
 def test_zero_results_of_three_words_offer_them_with_one_left_out_first(client):
     make_policy(code="FREE", name="中等职业学校免学费", eligibility="在本市上学的中职学生。")
     make_policy(code="KIDS", name="困难家庭孩子助学金")
-    html = client.get("/policies/", {"q": "孩子上学免学费"}).content.decode()
-    assert "共 0 项政策" in html
-    offers = re.findall(r"只搜“([^”]+)”（(\d+) 项）", html)
+
+    def offers(**params):
+        html = client.get("/policies/", params).content.decode()
+        assert "共 0 项政策" in html
+        return re.findall(r'<a href="\?([^"]+)">只搜“([^”]+)”（(\d+) 项）', html)
+
     # 孩子 上学 and 孩子 免学费 find nothing, so they are not offered.
-    assert offers == [("上学 免学费", "1"), ("孩子", "1"), ("上学", "1"), ("免学费", "1")]
+    found = [(words, n) for _, words, n in offers(q="孩子上学免学费")]
+    assert found == [("上学 免学费", "1"), ("孩子", "1"), ("上学", "1"), ("免学费", "1")]
+    # A space changes nothing; 孩子上学 alone is what 孩子 上学 searched, so is not asked twice.
+    found = [(words, n) for _, words, n in offers(q="孩子上学 免学费")]
+    assert found == [("上学 免学费", "1"), ("免学费", "1")]
+    # A quoted phrase stays quoted, as searched: “上学免学费” 学生 would find nothing either.
+    found = [(words, n) for _, words, n in offers(q="“上学免学费” 中职 学生")]
+    assert found == [("中职 学生", "1"), ("中职", "1"), ("学生", "1")]
+    html = client.get("/policies/", {"q": "“中职” 孩子 飞船"}).content.decode()
+    assert "只搜 “中职”（1 项）" in html and "只搜“孩子”（1 项）" in html  # not ““中职””
     # Five words: only each alone, so the page that found nothing counts no more than five.
-    html = client.get("/policies/", {"q": "孩子 上学 免学费 飞船 宇宙"}).content.decode()
-    assert "只搜“孩子”（1 项）" in html and "只搜“上学 " not in html
+    found = [words for _, words, _ in offers(q="孩子 上学 免学费 飞船 宇宙")]
+    assert found == ["孩子", "上学", "免学费"]
+    # The words found without the other filters: that is the offer, not fewer words.
+    html = client.get("/policies/", {"q": "上学 免学费", "kind": "enterprise"}).content.decode()
+    assert "去掉其他筛选条件，搜索“上学 免学费”（1 项）" in html and "只搜" not in html
+
+
+def test_zero_results_count_fewer_words_with_a_county_as_their_page_does(client):
+    county(), county("huidong", "惠东县", "441323", 5)
+    make_policy(code="CITY", name="中等职业学校免学费")  # the city's: applies in every county
+    # Two counties: nothing moves. 博罗 免学费 counts and links 免学费 in Boluo's volumes.
+    html = client.get("/policies/", {"q": "博罗 惠东 免学费"}).content.decode()
+    assert "共 0 项政策" in html
+    link = urlencode({"q": "免学费", "region": "boluo", "scope": "applies", "typed": "博罗 免学费"})
+    assert f'{link.replace("&", "&amp;")}">只搜“博罗 免学费”（1 项）' in html
+    # The city's volume beside Boluo's finds it; without the filters finds no more: not offered.
+    html = client.get("/policies/", {"q": "免学费", "region": "boluo", "scope": "volume"})
+    assert "加上市级总册，搜索“免学费”（1 项）" in html.content.decode()
+    assert "去掉其他筛选条件" not in html.content.decode()
 
 
 def test_zero_results_count_each_word_alone_no_further_than_the_list_does(client, monkeypatch):
