@@ -180,15 +180,9 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             entry = Policy.objects.reachable().filter(code__in={code, code.upper()}).first()
             if entry:
                 return redirect(entry)
-        filterset = self.get_filterset(self.get_filterset_class())
-        placed = self.placed(filterset)
-        if placed:
-            region, rest = placed
-            params = {name: value for name, value in request.GET.items() if name != "page"}
-            scope = params.get("scope") if filterset.form.cleaned_data.get("region") else None
-            params |= {"q": rest, "region": region.slug, "scope": scope or "applies"}
-            typed = filterset.form.cleaned_data["q"]
-            return redirect(f"{request.path}?{urlencode({**params, 'typed': typed})}")
+        moved = self.moved(self.get_filterset(self.get_filterset_class()), request.GET)
+        if moved:
+            return redirect(f"{request.path}?{urlencode(moved)}")
         return super().get(request, *args, **kwargs)
 
     def get_filterset(self, filterset_class):
@@ -266,6 +260,26 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         rest = searched_words([term for term in terms if term not in named])
         return found[named[0].text], " ".join(rest)
 
+    @classmethod
+    def moved(cls, filterset, params):
+        """`params`, the parameters of `filterset`, as `get` sends a search that names a county
+        (see `placed`): the other words in that county, with the city's volume unless a region
+        chosen before asked for its volume alone, and the words as typed; None for any other."""
+        placed = cls.placed(filterset)
+        if placed is None:
+            return None
+        region, rest = placed
+        params = {name: value for name, value in params.items() if name != "page"}
+        scope = params.get("scope") if filterset.form.cleaned_data.get("region") else None
+        typed = filterset.form.cleaned_data["q"]
+        return {
+            **params,
+            "q": rest,
+            "region": region.slug,
+            "scope": scope or "applies",
+            "typed": typed,
+        }
+
     def placed_note(self, filterset):
         """What the page says after `get` moved a county's name from the words to the region:
         which name, and a link to search the words as typed, the name quoted. Only when the
@@ -318,12 +332,9 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         offers, before = [], None
         for text, searched, params in tries:
             alone = PolicyFilter(params, queryset=published)
-            placed = self.placed(alone)
-            if placed:
-                region, rest = placed
-                typed = alone.form.cleaned_data["q"]
-                params = {"q": rest, "region": region.slug, "scope": "applies", "typed": typed}
-                alone = PolicyFilter(params, queryset=published)
+            moved = self.moved(alone, params)
+            if moved:
+                params, alone = moved, PolicyFilter(moved, queryset=published)
             # Counted as the list counts, capped: a common word alone must not count them all.
             found = CappedPaginator(alone.qs, 1, **alone.paginator_options())
             if nested and found.count == before and not found.capped:
