@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from ._synonym_groups import synonym_groups
+
 STARTER = [
     ("老人 老年人 长者 高龄老人", "年长者的常见说法"),
     ("补贴 补助 津贴 资助 补助金", "各类资金补助"),
@@ -28,19 +30,7 @@ STARTER = [
 ]
 
 
-def add(apps, schema_editor):
-    SynonymGroup = apps.get_model("catalog", "SynonymGroup")
-    for words, note in STARTER:
-        SynonymGroup.objects.get_or_create(words=words, defaults={"note": note})
-
-
-def remove(apps, schema_editor):
-    apps.get_model("catalog", "SynonymGroup").objects.filter(
-        words__in=[words for words, _ in STARTER]
-    ).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0002_search_vector")]
 
-    operations = [migrations.RunPython(add, remove)]
+    operations = [synonym_groups(STARTER)]

@@ -4,6 +4,8 @@ the admin afterwards; a group staff already have is left as it is."""
 
 from django.db import migrations
 
+from ._synonym_groups import synonym_groups
+
 EVERYDAY = [
     ("失业金 失业保险金", ""),
     ("生孩子 生育 分娩", ""),
@@ -20,23 +22,6 @@ EVERYDAY = [
     ("婚检 婚前医学检查 婚前检查", ""),
     ("老年证 老人证 老年人优待证 老人优待证", ""),
 ]
-
-
-def synonym_groups(groups):
-    """The operation that adds `groups` ((words, note) pairs) unless staff already have them,
-    and removes them when unapplied; migration 0018 adds its groups with it too."""
-
-    def add(apps, schema_editor):
-        SynonymGroup = apps.get_model("catalog", "SynonymGroup")
-        for words, note in groups:
-            SynonymGroup.objects.get_or_create(words=words, defaults={"note": note})
-
-    def remove(apps, schema_editor):
-        apps.get_model("catalog", "SynonymGroup").objects.filter(
-            words__in=[words for words, _ in groups]
-        ).delete()
-
-    return migrations.RunPython(add, remove)
 
 
 class Migration(migrations.Migration):

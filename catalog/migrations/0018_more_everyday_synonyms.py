@@ -2,11 +2,9 @@
 when the search was tried again with some 540 real questions (新农合, 孕检, 技校, 长者饭堂 …).
 Staff edit them in the admin afterwards; a group staff already have is left as it is."""
 
-from importlib import import_module
-
 from django.db import migrations
 
-synonym_groups = import_module("catalog.migrations.0017_everyday_synonyms").synonym_groups
+from ._synonym_groups import synonym_groups
 
 EVERYDAY = [
     ("新农合 农村合作医疗 城乡居民医保 城乡居民基本医疗保险", "新农合已并入城乡居民医保"),
