@@ -125,6 +125,22 @@ def cached(name, compute, *parts, timeout=None):
     return value
 
 
+_kept = {}
+
+
+def kept(name, compute):
+    """`cached(name, compute)`, also kept in this process while its key stays the same: for
+    the reference data every page reads (menus, places, synonyms), which would otherwise be
+    unpickled from the cache several times a page. A write changes the key, so a kept value is
+    never older than the shared one. Every request of the process gets the same objects:
+    callers must not change them."""
+    full_key = key(name)
+    held = _kept.get(name)
+    if held is None or held[0] != full_key:
+        held = _kept[name] = (full_key, cached(name, compute))
+    return held[1]
+
+
 class _Uncacheable(Exception):
     def __init__(self, response):
         self.response = response

@@ -190,7 +190,7 @@ class PolicyFilter(django_filters.FilterSet):
         query = self.form.cleaned_data.get("q") or ""
         if not query.strip():
             return []
-        groups = caching.cached("synonyms", SynonymGroup.groups)
+        groups = caching.kept("synonyms", SynonymGroup.groups)
         return search.parse(query, groups, limit=None, places=places())
 
     def title_subset(self):
@@ -304,17 +304,23 @@ class PolicyFilter(django_filters.FilterSet):
     def reference(cls):
         """What the menus show of the reference tables: each menu's options as (slug, label),
         and each region's parent, from `reference_rows`."""
-        rows = reference_rows()
-        regions = rows[Region._meta.label].values()
-        slugs = {region.pk: region.slug for region in regions}
-        return {
-            "options": {
-                name: [(obj.slug, str(obj)) for obj in rows[f.queryset.model._meta.label].values()]
-                for name, f in cls.base_filters.items()
-                if isinstance(f, django_filters.ModelChoiceFilter)
-            },
-            "parents": {region.slug: slugs.get(region.parent_id) for region in regions},
-        }
+
+        def derive():
+            rows = reference_rows()
+            regions = rows[Region._meta.label].values()
+            slugs = {region.pk: region.slug for region in regions}
+            return {
+                "options": {
+                    name: [
+                        (obj.slug, str(obj)) for obj in rows[f.queryset.model._meta.label].values()
+                    ]
+                    for name, f in cls.base_filters.items()
+                    if isinstance(f, django_filters.ModelChoiceFilter)
+                },
+                "parents": {region.slug: slugs.get(region.parent_id) for region in regions},
+            }
+
+        return caching.kept("menu-reference", derive)
 
     @classmethod
     def _applying(cls, per_volume):
@@ -402,7 +408,7 @@ def reference_rows():
         }
         return {model._meta.label: {row.pk: row for row in model.objects.all()} for model in models}
 
-    return caching.cached("reference-rows", read)
+    return caching.kept("reference-rows", read)
 
 
 # What a county's name may be typed without: 博罗 for 博罗县, 仲恺 for 仲恺高新技术产业开发区.
@@ -424,7 +430,7 @@ def places():
             if len(name) > 1
         }
 
-    return caching.cached("places", derive)
+    return caching.kept("places", derive)
 
 
 def short_name(name):

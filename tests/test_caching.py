@@ -221,6 +221,20 @@ def test_a_computed_none_is_cached():
     assert len(calls) == 1
 
 
+def test_a_kept_value_is_read_from_the_cache_once_per_generation(db):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return [len(calls)]
+
+    first = caching.kept("menus-test", compute)
+    assert caching.kept("menus-test", compute) is first  # not unpickled again
+    caching.bump()
+    assert caching.kept("menus-test", compute) == [2]  # a write: computed anew
+    assert len(calls) == 2
+
+
 def test_an_answer_published_through_record_reply_shows_on_the_next_request(public):
     from django.contrib.auth.models import User
 
