@@ -14,6 +14,7 @@ searched with LIKE, so the demo gives the same results, only slower. PostgreSQL 
 title part alone in a small vector (`title_subset`), which counts common words cheaply.
 """
 
+import bisect
 import functools
 import itertools
 import logging
@@ -37,9 +38,11 @@ MAX_ALTERNATIVES = 16
 DENSE_SHARE = 0.3
 WALK = 4000  # entries read for a common phrase: at DENSE_SHARE, 1,001 matches come by 3,337
 
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Han characters, also those of the supplementary planes (𠀀, 𬌗: rare names and places).
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUNS = re.compile(rf"[{_HAN}]+|[a-z]+|[0-9]+(?:\.[0-9]+)?")
 _HAN_RUN = re.compile(rf"[{_HAN}]+")
+_SCRIPTS = re.compile(rf"[{_HAN}]+|[^{_HAN}]+")  # Han runs, and what lies between them
 _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])(?=[0-9])")
 
@@ -177,7 +180,8 @@ _WORDS = re.compile(rf"[^{_HAN}〇a-z0-9.,]+|(?<![0-9])[.,]|[.,](?![0-9])")
 ASKING = (
     "怎么样", "怎么", "怎样", "如何", "哪里", "哪些", "什么", "多少钱", "多少", "请问",
     "我想", "我要", "能不能", "能否", "是否", "可以", "申请", "办理", "申领", "金额", "吗", "呢",
-    "什么是", "是什么", "多久", "多长时间", "帮我", "查一下", "一下", "几月", "几号",
+    "什么是", "是什么", "多久", "多长时间", "帮我", "查一下", "一下", "几月", "几号", "几个月",
+    "几年",
 )  # fmt: skip
 _ASKING = re.compile("|".join(sorted(ASKING, key=len, reverse=True)))
 
@@ -207,7 +211,8 @@ UNITS = frozenset(
 )  # fmt: skip
 # A phrase in quotes is searched as typed, not cut into words.
 _QUOTED = re.compile(r'["“”「」『』]')
-# Words of a question that name nothing an entry is about (所有政策 are policies), or that bound
+# Words of a question that name nothing an entry is about (所有政策 are policies, and every
+# entry is a 福利 or 好处 for someone: 老人福利 is searched as 老人), or that bound
 # a number an entry states without them (60岁以上, 已满60岁: 年满60周岁), left out when others
 # remain.
 STOP_WORDS = frozenset(
@@ -215,7 +220,7 @@ STOP_WORDS = frozenset(
         "政策", "适合", "有关", "相关", "关于", "我们", "自己", "能够", "需要", "有没有", "人士",
         "我家", "家里", "以上", "以下", "以内", "及以上", "及以下", "已满", "刚满", "未满", "年满",
         "年龄", "高新区", "开发区", "惠州", "惠州市", "本市", "一个月", "每个", "一年", "每年",
-        "多久", "几天", "到账", "最新", "没钱",
+        "多久", "几天", "到账", "最新", "没钱", "福利", "好处",
     )
 )  # fmt: skip
 # What every entry states, asked about one at the end of a word (低保需要什么材料, 高龄津贴申请
@@ -230,10 +235,10 @@ _CHINESE_NUMBER = re.compile(
     r"(?<![几数多])[零〇一二两三四五六七八九十百千万亿]+(?=周岁|岁|亿元|亿|万元|万|千元|元)"
 )
 # Lone characters of a question that carry the asking, not what is asked about (我能领, 去哪办,
-# 找谁, 我妈); in a run with others they may be part of a word jieba does not know (失能,
+# 找谁, 我妈, 能领钱); in a run with others they may be part of a word jieba does not know (失能,
 # 在岗, 能繁), which stays.
 FUNCTION_CHARACTERS = frozenset(
-    "我你您他她是在有和与及或也都还就要想能会可把被给对向从到这那哪谁去领拿办找带妈爸人"
+    "我你您他她是在有和与及或也都还就要想能会可把被给对向从到这那哪谁去领拿办找带妈爸人钱"
 )
 # Particles, never part of such a word: they only separate (生了孩子).
 PARTICLES = frozenset("的了着过吗呢吧啊呀么")
@@ -252,10 +257,13 @@ def segmenter():
 def segments(word, known=frozenset(), places=frozenset()):
     """The words of an unspaced Han phrase, as a person means them: 残疾人补贴 is 残疾人 and
     补贴, which an entry can hold apart (困难残疾人生活补贴). A phrase of two characters and
-    anything with Latin letters stay whole. No word is cut inside a `known` word (a synonym) or
-    a place's name: 最低生活保障金 stays whole, so it is also read as 低保金. A place's name is
-    a word of its own: 仲恺小升规 is 仲恺 and 小升规. A number keeps its unit (`UNITS`), the
-    word after it: 80岁老人每月100元 is 80岁, 老人, 每月, 100元.
+    a run of Latin letters stay whole; Latin letters and Han characters are words apart (syb培训
+    is syb and 培训, yanglao保险 is yanglao and 保险). No word is cut inside a `known` word (a
+    synonym) or a place's name: 最低生活保障金 stays whole, so it is also read as 低保金. A
+    place's name is a word of its own: 仲恺小升规 is 仲恺 and 小升规; so is a known word that
+    jieba read across one of its edges into asking characters: 失业金领 is 失业金 and 领 (jieba's
+    金领 is a white-collar worker), where 最低生活保障金 stays whole. A number keeps its unit
+    (`UNITS`), the word after it: 80岁老人每月100元 is 80岁, 老人, 每月, 100元.
 
     jieba leaves a word it does not know as lone characters: a run of them is one word (稳岗,
     失能, 在岗), unless all of them only carry the asking (`FUNCTION_CHARACTERS`: 我能领,
@@ -265,16 +273,26 @@ def segments(word, known=frozenset(), places=frozenset()):
         runs = [m[0] for m in _NUMBERS.finditer(word)]
         if "".join(runs) == word:
             return _around_numbers(runs, known, places) or [word]
+    runs = _SCRIPTS.findall(word)
+    if len(runs) > 1 and any(c.isascii() and c.isalpha() for c in word):
+        return [p for run in runs for p in segments(run, known, places)]
     if len(word) <= 2 or not _HAN_RUN.fullmatch(word):
         return [word]
     parts = segmenter().lcut(word, HMM=False)
     cut = set(itertools.accumulate(map(len, parts)))  # where a part ends
+    spans = list(itertools.pairwise([0, *sorted(cut)]))  # each part's start and end
     inside, bounds = set(), set()  # of the known words and places found in `word`
     for member in {m for m in known | places if len(m) > 1}:
         at = word.find(member)
         while at >= 0:
-            inside |= set(range(at + 1, at + len(member)))
-            bounds |= {at, at + len(member)} if member in places else set()
+            end = at + len(member)
+            inside |= set(range(at + 1, end))
+            if member in places or any(
+                set(word[s:at] if s < at else word[end:e]) <= FUNCTION_CHARACTERS
+                for s, e in spans
+                if s < at < e < end or at < s < end < e
+            ):
+                bounds |= {at, end}
             at = word.find(member, at + 1)
     bounds -= inside | {0, len(word)}
     pieces, run, start = [], "", 0
@@ -381,7 +399,9 @@ def plain(text):
 
 def expand(word, synonym_groups):
     """`word` plus every spelling made by swapping a synonym for a word it contains. In each
-    group the longest member found in `word` is swapped for each of the others."""
+    group the longest member found in `word` is swapped for each of the others. Groups do not
+    chain: 补贴 is 奖励 for an enterprise, 补助 is not, so a word two groups apart is put in a
+    group of its own (生小孩 生孩子 生育 分娩)."""
     spellings = [word]
     for group in synonym_groups:
         found = next((m for m in sorted(group, key=len, reverse=True) if m in word), None)
@@ -392,9 +412,10 @@ def expand(word, synonym_groups):
 
 def _open_ended(token):
     """A lone Han character or a run of Latin letters matches as a prefix: 元 in 3000元以上
-    (stored as 元以 以上), or a pinyin query such as "gaoling"."""
+    (stored as 元以 以上), or a pinyin query such as "gaoling". A lone letter does not: most
+    names' pinyin has a syllable starting with it (z found 122 of the demo's 165 entries)."""
     return bool(len(token) == 1 and _HAN_RUN.fullmatch(token)) or (
-        token.isascii() and token.isalpha()
+        token.isascii() and token.isalpha() and len(token) > 1
     )
 
 
@@ -760,7 +781,7 @@ def _readings(han):
 def _pinyin_spans(text, terms):
     """Where a pinyin term matched `text`: from a Han character on, as many as its full pinyin
     or its initials need to begin with the term, as `pinyin_tokens` indexed them."""
-    words = {s for t in terms for s in t.alternatives if s.isascii() and s.isalpha()}
+    words = {s for t in terms for s in t.alternatives if s.isascii() and s.isalpha() and len(s) > 1}
     places = [i for i, c in enumerate(text) if _HAN_RUN.fullmatch(c)]
     if not words or not places:
         return []
@@ -784,18 +805,20 @@ def _cuts_number(text, at):
     )
 
 
-def snippet(texts, terms, width=60):
+def snippet(texts, terms, width=60, around=None):
     """The first of `texts` that contains a term, cut to about `width` characters around the
-    first match and highlighted; None when no text contains one."""
-    pattern = _marks(terms)
+    first match and highlighted; None when no text contains one. With `around`, the first
+    match of those terms (the ones a card must show) instead; every term is highlighted."""
+    pattern = _marks(around or terms)
     for text in texts:
         hit = pattern and pattern.search(normalize(text))
         if hit:
+            hit_start, hit_end = _unnormalized(text, hit.span())
             # A text that fits is shown whole; else from a little before the match, never
             # cutting a number (…0周岁 for 80周岁, 每月100… for 1000) and never leaving the end
             # short. A number longer than the slack is cut after all: the match stays shown.
-            start = max(0, min(hit.start() - width // 3, len(text) - width))
-            while start > hit.end() - width and _cuts_number(text, start):
+            start = max(0, min(hit_start - width // 3, len(text) - width))
+            while start > hit_end - width and _cuts_number(text, start):
                 start -= 1
             end = start + width
             while end < min(len(text), start + width + 12) and _cuts_number(text, end):
@@ -807,3 +830,12 @@ def snippet(texts, terms, width=60):
                 "…" if end < len(text) else "",
             )
     return None
+
+
+def _unnormalized(text, span):
+    """Where `span` of `normalize(text)` lies in `text`: NFKC makes some characters longer
+    (…… is ......, ㎡ is m2), which would move a cut made at the normalized positions."""
+    if len(normalize(text)) == len(text):
+        return span
+    ends = list(itertools.accumulate(len(normalize(c)) for c in text))  # of each character
+    return bisect.bisect_right(ends, span[0]), bisect.bisect_left(ends, span[1]) + 1

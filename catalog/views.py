@@ -446,7 +446,11 @@ def _explain(policy, name, terms):
     if not found:
         return
     policy.unexplained = [term for term in policy.unexplained if term not in found]
-    shown = search.highlight(text, terms, pinyin=True) if pinyin else search.snippet([text], terms)
+    shown = (
+        search.highlight(text, terms, pinyin=True)
+        if pinyin
+        else search.snippet([text], terms, around=found)  # centred on what it explains
+    )
     policy.reasons.append((_label(policy, name), shown))
 
 

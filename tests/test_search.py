@@ -57,6 +57,17 @@ def test_synonyms_swap_words_inside_a_term():
 def test_tsquery_is_a_phrase_per_term_and_prefix_for_pinyin_and_lone_characters():
     terms = search.parse("残疾人 gaoling 3000元")
     assert search.tsquery(terms) == ("(('残疾' <-> '疾人')) & (('gaoling':*)) & (('3000元'))")
+    # A lone letter is no prefix: most names' pinyin has a syllable starting with it.
+    assert search.tsquery(search.parse("z")) == "(('z'))"
+
+
+def test_han_characters_of_the_supplementary_planes_are_searched(client):
+    assert search.tokens("𠀀𠀁村") == ["𠀀𠀁", "𠀁村"]
+    make_policy(code="RARE", name="𠀀𠀁村水利补贴")
+    make_policy(code="OTHER", name="水利补贴")
+    html = list_page(client, q="𠀀𠀁")
+    assert "/policies/RARE/" in html and "/policies/OTHER/" not in html
+    assert "没有可以搜索" not in html
 
 
 def test_a_number_and_its_unit_are_one_stored_token_and_one_query_lexeme():
@@ -167,6 +178,13 @@ def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
     assert texts("“养老保险补贴”") == ["养老保险补贴"]  # quoted: searched as typed
     assert texts('养老 "残疾人补贴" 高龄津贴') == ["养老", "残疾人补贴", "高龄", "津贴"]
     assert texts("残疾人补贴 补贴") == ["残疾人", "补贴"]  # each term once
+    # A synonym jieba reads across an edge of (its 金领) is a word of its own.
+    assert texts("失业金领几个月", [("失业金", "失业保险金")]) == ["失业金"]
+    assert texts("社保卡", [("社保", "社会保险")]) == ["社保卡"]  # holding it whole: no cut
+    assert texts("没工作了能领钱吗", [("没工作", "失业")]) == ["没工作"]  # 能领钱 asks
+    assert texts("老人每个月能领多少钱", [("每月", "每个月")]) == ["老人", "每个月"]
+    # Latin letters and Han characters are words apart.
+    assert texts("SYB培训") == ["syb", "培训"] and texts("yanglao保险") == ["yanglao", "保险"]
     term = search.parse("残疾人补贴")[1]
     assert (term.word, term.whole) == ("残疾人补贴", ["残疾人补贴"])
     assert search.parse("我能领法律援助吗")[0].word == "法律援助"  # what is left of the word
@@ -190,6 +208,7 @@ def test_a_question_is_searched_for_the_entry_it_asks_about():
     assert texts("八十岁老人有什么补贴") == ["80岁", "老人", "补贴"]
     assert texts("二十万创业贷款") == ["20万", "创业", "贷款"] and texts("三万元") == ["3万元"]
     assert texts("我爸八十五周岁了能领什么") == ["85周岁"]  # 了能领 asks, names nothing
+    assert texts("失业了能领几个月") == ["失业"] and texts("老人福利") == ["老人"]
     assert texts("一万五千元") == ["15000元"] and texts("两万") == ["2万"]
     assert texts("产值十亿") == ["产值", "10亿"] and texts("每月千元") == ["每月", "千元"]
     assert texts("几十万") == ["几十万"] and texts('"八十岁"') == ["八十岁"]  # or quoted
@@ -226,6 +245,16 @@ def test_snippet_cuts_around_the_first_match():
     snippet = search.snippet(["不相关", text], terms, width=30)
     assert snippet.startswith("…") and snippet.endswith("…")
     assert "<mark>护理</mark>" in snippet
+    # Characters NFKC makes longer (…… is ......) do not move the cut off the match.
+    snippet = search.snippet(["……" * 20 + text], terms, width=30)
+    assert "<mark>护理</mark>" in snippet
+
+
+def test_snippet_around_given_terms_shows_them_and_marks_every_term():
+    terms = search.parse("房租 奖励")
+    text = "奖励" + "甲" * 80 + "不能用于付房租。"
+    snippet = search.snippet([text], terms, width=30, around=terms[:1])
+    assert "<mark>房租</mark>" in snippet and snippet.startswith("…")
 
 
 pytestmark = pytest.mark.django_db
@@ -356,6 +385,29 @@ def test_department_and_materials_are_searched():
     index_policies(Policy.objects.filter(pk=policy.pk))
     assert codes("民政局") == ["DEPT"]
     assert codes("户口簿") == ["DEPT"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["生小孩", "孩子上学", "怀孕", "没工作了能领钱吗", "老人每个月能领多少钱", "失业金领几个月"],
+)
+def test_the_shipped_synonyms_answer_questions_residents_ask(query):
+    make_policy(code="SHENGYU", name="生育保险")
+    make_policy(code="XUEQIAN", name="学前教育资助", eligibility="在幼儿园就读的儿童。")
+    make_policy(code="YUNCHAN", name="孕产妇免费产检")
+    make_policy(code="SHIYE", name="失业保险金")
+    make_policy(
+        code="GAOLING", name="高龄津贴", eligibility="80周岁以上老人。", benefit="每月100元。"
+    )
+    expected = {
+        "生小孩": "SHENGYU",
+        "孩子上学": "XUEQIAN",
+        "怀孕": "YUNCHAN",
+        "没工作了能领钱吗": "SHIYE",
+        "老人每个月能领多少钱": "GAOLING",
+        "失业金领几个月": "SHIYE",
+    }
+    assert codes(query) == [expected[query]]
 
 
 def test_staff_synonyms_apply_at_query_time():
@@ -883,6 +935,14 @@ def test_each_card_says_where_its_entry_matched(client):
     assert "服务对象：</span>辖区内65岁以上<mark>老人</mark>" in found["SERVICE"]
     # A tag found by its pinyin is marked so too.
     assert "受益对象：</span><mark>老年</mark>人" in cards(list_page(client, q="laonian"))["TAG"]
+
+
+def test_a_card_shows_the_word_it_is_explained_by_in_a_long_field(client):
+    make_policy(
+        code="FAR", name="晋档升级奖励", eligibility="获得奖励的企业" + "甲" * 80 + "不能付房租。"
+    )
+    found = cards(list_page(client, q="房租 奖励"))
+    assert "<mark>房租</mark>" in found["FAR"]
 
 
 def test_a_card_says_where_it_holds_each_word(client):
