@@ -316,6 +316,15 @@ def segments(word, known=frozenset(), places=frozenset()):
     return [p for p in pieces if len(p) > 1] or [word]
 
 
+def shorter_words(word):
+    """The words of two characters or more that jieba's search mode finds inside a Han `word`,
+    in order, other than `word` itself and words that name nothing (小额贷款: 小额, 贷款)."""
+    if not _HAN_RUN.fullmatch(word) or len(word) <= 2:
+        return []
+    found = segmenter().cut_for_search(word, HMM=False)
+    return list(dict.fromkeys(w for w in found if len(w) > 1 and w != word and w not in STOP_WORDS))
+
+
 def _around_numbers(runs, known, places):
     """The words of a phrase with numbers in it, from its runs of digits and of Han characters:
     each number with its unit, the Han words around them cut as any phrase."""

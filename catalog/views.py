@@ -58,6 +58,8 @@ ENTRY_CODE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 # A search that found nothing is offered its terms with one left out, in turn, up to this many
 # terms: past it, the counts of such a page add up.
 MAX_TERMS_LEFT_OUT_IN_TURN = 4
+# A word that found nothing is offered at most this many shorter words in it, each counted.
+MAX_SHORTER_WORDS = 3
 
 
 class WithReferences(ModelIterable):
@@ -373,13 +375,16 @@ def searched_words(terms):
 def fewer_words(terms):
     """Searches of fewer words than `terms`, as queries, closest first: of three or four terms,
     every set of all but one (孩子上学免学费 and 孩子上学 免学费: 上学 免学费); then each word
-    typed alone, or each term one word was cut into (残疾人补贴: 残疾人, 补贴). None twice."""
+    typed alone, or each term one word was cut into (残疾人补贴: 残疾人, 补贴); of one term that
+    is a word of its own, the shorter words in it (小额贷款: 小额, 贷款). None twice."""
     pieces = list(dict.fromkeys(map(as_searched, terms)))
     words = searched_words(terms)
     queries = []
     if 2 < len(pieces) <= MAX_TERMS_LEFT_OUT_IN_TURN:
         queries += [" ".join(pieces[:i] + pieces[i + 1 :]) for i in range(len(pieces))]
     queries += words if len(words) > 1 else pieces if len(pieces) > 1 else []
+    if len(terms) == 1 and not terms[0].quoted:
+        queries += search.shorter_words(terms[0].text)[:MAX_SHORTER_WORDS]
     unique = {}  # 孩子 上学 searches what 孩子上学 does
     for query in queries:
         unique.setdefault("".join(query.split()), query)

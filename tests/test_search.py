@@ -609,6 +609,14 @@ def test_zero_results_offer_each_word_alone(client):
     assert "去掉其他筛选条件" not in html
 
 
+def test_zero_results_of_one_word_offer_the_shorter_words_in_it(client):
+    make_policy(code="LOAN", name="创业担保贷款")
+    html = client.get("/policies/", {"q": "小额贷款"}).content.decode()
+    assert "只搜“贷款”（1 项）" in html and "只搜“小额”" not in html  # 小额 finds nothing
+    html = client.get("/policies/", {"q": "“小额贷款”"}).content.decode()  # quoted: as typed
+    assert "只搜" not in html
+
+
 def test_zero_results_of_three_words_offer_them_with_one_left_out_first(client):
     make_policy(code="FREE", name="中等职业学校免学费", eligibility="在本市上学的中职学生。")
     make_policy(code="KIDS", name="困难家庭孩子助学金")
