@@ -39,10 +39,10 @@ DENSE_SHARE = 0.3
 WALK = 4000  # entries read for a common phrase: at DENSE_SHARE, 1,001 matches come by 3,337
 
 # Han characters, also those of the supplementary planes (𠀀, 𬌗: rare names and places).
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af"
 _RUNS = re.compile(rf"[{_HAN}]+|[a-z]+|[0-9]+(?:\.[0-9]+)?")
 _HAN_RUN = re.compile(rf"[{_HAN}]+")
-_SCRIPTS = re.compile(rf"[{_HAN}]+|[^{_HAN}]+")  # Han runs, and what lies between them
+_LATIN = re.compile(r"([a-z]+)")  # splits a word at its runs of Latin letters, keeping them
 _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])(?=[0-9])")
 
@@ -181,7 +181,6 @@ ASKING = (
     "怎么样", "怎么", "怎样", "如何", "哪里", "哪些", "什么", "多少钱", "多少", "请问",
     "我想", "我要", "能不能", "能否", "是否", "可以", "申请", "办理", "申领", "金额", "吗", "呢",
     "什么是", "是什么", "多久", "多长时间", "帮我", "查一下", "一下", "几月", "几号", "几个月",
-    "几年",
 )  # fmt: skip
 _ASKING = re.compile("|".join(sorted(ASKING, key=len, reverse=True)))
 
@@ -211,8 +210,7 @@ UNITS = frozenset(
 )  # fmt: skip
 # A phrase in quotes is searched as typed, not cut into words.
 _QUOTED = re.compile(r'["“”「」『』]')
-# Words of a question that name nothing an entry is about (所有政策 are policies, and every
-# entry is a 福利 or 好处 for someone: 老人福利 is searched as 老人), or that bound
+# Words of a question that name nothing an entry is about (所有政策 are policies), or that bound
 # a number an entry states without them (60岁以上, 已满60岁: 年满60周岁), left out when others
 # remain.
 STOP_WORDS = frozenset(
@@ -220,7 +218,7 @@ STOP_WORDS = frozenset(
         "政策", "适合", "有关", "相关", "关于", "我们", "自己", "能够", "需要", "有没有", "人士",
         "我家", "家里", "以上", "以下", "以内", "及以上", "及以下", "已满", "刚满", "未满", "年满",
         "年龄", "高新区", "开发区", "惠州", "惠州市", "本市", "一个月", "每个", "一年", "每年",
-        "多久", "几天", "到账", "最新", "没钱", "福利", "好处",
+        "多久", "几天", "到账", "最新", "没钱",
     )
 )  # fmt: skip
 # What every entry states, asked about one at the end of a word (低保需要什么材料, 高龄津贴申请
@@ -256,14 +254,16 @@ def segmenter():
 
 def segments(word, known=frozenset(), places=frozenset()):
     """The words of an unspaced Han phrase, as a person means them: 残疾人补贴 is 残疾人 and
-    补贴, which an entry can hold apart (困难残疾人生活补贴). A phrase of two characters and
-    a run of Latin letters stay whole; Latin letters and Han characters are words apart (syb培训
-    is syb and 培训, yanglao保险 is yanglao and 保险). No word is cut inside a `known` word (a
-    synonym) or a place's name: 最低生活保障金 stays whole, so it is also read as 低保金. A
-    place's name is a word of its own: 仲恺小升规 is 仲恺 and 小升规; so is a known word that
-    jieba read across one of its edges into asking characters: 失业金领 is 失业金 and 领 (jieba's
-    金领 is a white-collar worker), where 最低生活保障金 stays whole. A number keeps its unit
-    (`UNITS`), the word after it: 80岁老人每月100元 is 80岁, 老人, 每月, 100元.
+    补贴, which an entry can hold apart (困难残疾人生活补贴). A phrase of two characters and a
+    run of Latin letters stay whole; Latin letters and the rest are words apart where each is
+    a word (syb培训 is syb and 培训, yanglao保险 is yanglao and 保险; not POS机, A类人才,
+    5g基站). No word is cut inside a `known` word (a synonym) or a place's name: 最低生活保障金
+    stays whole, so it is also read as 低保金. A place's name is a word of its own: 仲恺小升规
+    is 仲恺 and 小升规; so is a known word that jieba read across its end into asking
+    characters: 失业金领 is 失业金 and 领 (jieba's 金领 is a white-collar worker), where
+    最低生活保障金 stays whole (保障金 is no asking), and so does 办公租房 (公租房 is a
+    synonym, 办公 a word). A number keeps its unit (`UNITS`), the word after it:
+    80岁老人每月100元 is 80岁, 老人, 每月, 100元.
 
     jieba leaves a word it does not know as lone characters: a run of them is one word (稳岗,
     失能, 在岗), unless all of them only carry the asking (`FUNCTION_CHARACTERS`: 我能领,
@@ -273,8 +273,8 @@ def segments(word, known=frozenset(), places=frozenset()):
         runs = [m[0] for m in _NUMBERS.finditer(word)]
         if "".join(runs) == word:
             return _around_numbers(runs, known, places) or [word]
-    runs = _SCRIPTS.findall(word)
-    if len(runs) > 1 and any(c.isascii() and c.isalpha() for c in word):
+    runs = [run for run in _LATIN.split(word) if run]
+    if len(runs) > 1 and all(len(run) > 1 for run in runs):  # not POS机, A类, 5g基站
         return [p for run in runs for p in segments(run, known, places)]
     if len(word) <= 2 or not _HAN_RUN.fullmatch(word):
         return [word]
@@ -288,9 +288,7 @@ def segments(word, known=frozenset(), places=frozenset()):
             end = at + len(member)
             inside |= set(range(at + 1, end))
             if member in places or any(
-                set(word[s:at] if s < at else word[end:e]) <= FUNCTION_CHARACTERS
-                for s, e in spans
-                if s < at < e < end or at < s < end < e
+                at < s < end < e and set(word[end:e]) <= FUNCTION_CHARACTERS for s, e in spans
             ):
                 bounds |= {at, end}
             at = word.find(member, at + 1)
@@ -410,7 +408,7 @@ def expand(word, synonym_groups):
     """`word` plus every spelling made by swapping a synonym for a word it contains. In each
     group the longest member found in `word` is swapped for each of the others. Groups do not
     chain: 补贴 is 奖励 for an enterprise, 补助 is not, so a word two groups apart is put in a
-    group of its own (生小孩 生孩子 生育 分娩)."""
+    group of its own (生小孩 生育)."""
     spellings = [word]
     for group in synonym_groups:
         found = next((m for m in sorted(group, key=len, reverse=True) if m in word), None)
@@ -843,8 +841,15 @@ def snippet(texts, terms, width=60, around=None):
 
 def _unnormalized(text, span):
     """Where `span` of `normalize(text)` lies in `text`: NFKC makes some characters longer
-    (…… is ......, ㎡ is m2), which would move a cut made at the normalized positions."""
+    (…… is ......, ㎡ is m2) and joins others (e and a combining accent), which would move a
+    cut made at the normalized positions. Found by bisecting the lengths of normalized
+    prefixes, which never shrink as the prefix grows."""
     if len(normalize(text)) == len(text):
         return span
-    ends = list(itertools.accumulate(len(normalize(c)) for c in text))  # of each character
-    return bisect.bisect_right(ends, span[0]), bisect.bisect_left(ends, span[1]) + 1
+
+    def length(i):
+        return len(unicodedata.normalize("NFKC", text[:i]).lower())
+
+    places = range(len(text) + 1)
+    start = bisect.bisect_right(places, span[0], key=length) - 1
+    return start, bisect.bisect_left(places, span[1], key=length)

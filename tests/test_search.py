@@ -183,8 +183,11 @@ def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
     assert texts("社保卡", [("社保", "社会保险")]) == ["社保卡"]  # holding it whole: no cut
     assert texts("没工作了能领钱吗", [("没工作", "失业")]) == ["没工作"]  # 能领钱 asks
     assert texts("老人每个月能领多少钱", [("每月", "每个月")]) == ["老人", "每个月"]
-    # Latin letters and Han characters are words apart.
+    assert texts("办公租房补贴", [("公租房", "廉租房")]) == ["办公租房", "补贴"]  # not 公租房
+    # Latin letters and the rest are words apart, where each is a word.
     assert texts("SYB培训") == ["syb", "培训"] and texts("yanglao保险") == ["yanglao", "保险"]
+    assert texts("SYB培训1000元") == ["syb", "培训", "1000元"]
+    assert texts("POS机") == ["pos机"] and texts("A类人才") == ["a类人才"]
     term = search.parse("残疾人补贴")[1]
     assert (term.word, term.whole) == ("残疾人补贴", ["残疾人补贴"])
     assert search.parse("我能领法律援助吗")[0].word == "法律援助"  # what is left of the word
@@ -208,7 +211,8 @@ def test_a_question_is_searched_for_the_entry_it_asks_about():
     assert texts("八十岁老人有什么补贴") == ["80岁", "老人", "补贴"]
     assert texts("二十万创业贷款") == ["20万", "创业", "贷款"] and texts("三万元") == ["3万元"]
     assert texts("我爸八十五周岁了能领什么") == ["85周岁"]  # 了能领 asks, names nothing
-    assert texts("失业了能领几个月") == ["失业"] and texts("老人福利") == ["老人"]
+    assert texts("失业了能领几个月") == ["失业"] and texts("孩子几年级") == ["孩子", "几年级"]
+    assert texts("有没有福利") == ["福利"]
     assert texts("一万五千元") == ["15000元"] and texts("两万") == ["2万"]
     assert texts("产值十亿") == ["产值", "10亿"] and texts("每月千元") == ["每月", "千元"]
     assert texts("几十万") == ["几十万"] and texts('"八十岁"') == ["八十岁"]  # or quoted
@@ -245,9 +249,10 @@ def test_snippet_cuts_around_the_first_match():
     snippet = search.snippet(["不相关", text], terms, width=30)
     assert snippet.startswith("…") and snippet.endswith("…")
     assert "<mark>护理</mark>" in snippet
-    # Characters NFKC makes longer (…… is ......) do not move the cut off the match.
-    snippet = search.snippet(["……" * 20 + text], terms, width=30)
-    assert "<mark>护理</mark>" in snippet
+    # Characters NFKC makes longer (…… is ......) or joins (e and an accent) do not move the
+    # cut off the match.
+    for before in ["……" * 20, "e\u0301" * 40, "ｶﾞ" * 40]:
+        assert "<mark>护理</mark>" in search.snippet([before + text], terms, width=30), before
 
 
 def test_snippet_around_given_terms_shows_them_and_marks_every_term():

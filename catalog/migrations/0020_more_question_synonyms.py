@@ -1,16 +1,17 @@
 """Words residents used in questions that found nothing, found when the search was tried again
 as residents would (生小孩, 每个月, 没工作, 孩子上学, 怀孕). Groups do not chain
-(`search.expand`), so each group here holds the words it joins. Staff edit them in the admin
-afterwards; a group staff already have is left as it is."""
+(`search.expand`), so each group here joins a word to the one its entries use; it stays
+small, since a word's spellings are capped (`search.MAX_ALTERNATIVES`). Staff edit them in the
+admin afterwards; a group staff already have is left as it is."""
 
 from django.db import migrations
 
 from ._synonym_groups import synonym_groups
 
 QUESTIONS = [
-    ("生小孩 生孩子 生育 分娩", ""),
+    ("生小孩 生育", ""),
     ("每月 每个月", "老人每个月能领多少钱"),
-    ("没工作 失业 待业", ""),
+    ("没工作 失业", ""),
     ("上学 读书 就读", "孩子上学"),
     ("怀孕 孕妇 孕产妇", ""),
 ]
