@@ -545,9 +545,12 @@ def ranked(queryset, terms):
     最低生活保障 above 城乡最低生活保障（低保）) comes first; then one whose name holds every
     word as typed (高龄津贴（惠城区） for 高龄津贴); then every term the words were cut into, as
     typed (求职创业补贴 for 求职补贴); then every word in any of its spellings (就业补贴); then
-    every term so (就业见习补贴); then one term as typed (殡葬基本服务费用免除 for 殡葬补贴, above
-    a name holding only 奖励, a synonym of 补贴); then, on PostgreSQL, `ts_rank` with the title
-    part weighted above the body."""
+    every term so (就业见习补贴); then names holding some of the terms, more of them first and
+    as typed before in a synonym (for 高新技术企业认定奖励, 高新技术企业认定 above 研发机构奖励;
+    for 殡葬补贴, 殡葬基本服务费用免除 above a name holding only 资助, a synonym of 补贴; for
+    看病报销, 医疗救助 above 生育保险); then, on PostgreSQL, `ts_rank` with the title part
+    weighted above the body, a twentieth of it: it orders entries within a tier, never across
+    (it reaches 1)."""
     if not terms:
         return queryset
     words = {term.word: term.whole for term in terms}
@@ -558,19 +561,24 @@ def ranked(queryset, terms):
         (cut, _in_name([t.text] for t in terms)),
         (True, _in_name(words.values())),
         (cut, _in_name(t.alternatives for t in terms)),
-        (len(terms) > 1, _either(_in_name([[t.text]]) for t in terms)),
     ]
     # One expression in SQL rather than a tree of Django expressions: building and compiling
     # that tree took about as long as the search itself.
     sql, params = ["CASE"], []
     for n, (wanted, (condition, values)) in enumerate(tiers):
-        if wanted:  # a tier apart by more than ts_rank adds
+        if wanted:
             sql.append(f"WHEN {condition} THEN {6.0 - n}")
             params += values
-    sql.append("ELSE 0.0 END")
+    # Below the tiers, the terms the name holds: each counts once in one of its spellings and
+    # once more as typed, over twice their number (steps of at least 1/16, by MAX_TERMS).
+    held = [_in_name([spellings]) for t in terms for spellings in ([t.text], t.alternatives)]
+    held = held if len(terms) > 1 else []
+    sql.append("ELSE (0" + "".join(f" + CASE WHEN {c} THEN 1 ELSE 0 END" for c, _ in held))
+    sql.append(f") / {max(len(held), 1)}.0 END")
+    params += [value for _, values in held for value in values]
     query = tsquery([t for t in terms if not t.single_character])
     if connection.vendor == "postgresql" and query:
-        sql.append("+ ts_rank('{0.1, 0.2, 0.4, 1.0}', catalog_policy.search_vector,")
+        sql.append("+ 0.05 * ts_rank('{0.1, 0.2, 0.4, 1.0}', catalog_policy.search_vector,")
         sql.append("to_tsquery('simple', %s))")
         params.append(query)
     # The SQL is this function's own; every value typed is a parameter.
@@ -589,12 +597,6 @@ def _in_name(spellings_per_word):
         clauses.append("(" + " OR ".join([_NAME_HOLDS] * len(spellings)) + ")")
         params += [f"%{connection.ops.prep_for_like_query(s)}%" for s in spellings]
     return "(" + " AND ".join(clauses) + ")", params
-
-
-def _either(conditions):
-    """SQL and its parameters for any of these conditions, each (SQL, parameters)."""
-    sql, params = zip(*conditions, strict=True)
-    return "(" + " OR ".join(sql) + ")", [value for values in params for value in values]
 
 
 def title_subset(queryset, terms):

@@ -374,6 +374,14 @@ def test_a_name_holding_the_words_as_typed_ranks_above_one_holding_them_apart():
     make_policy(code="I-SYNONYM", name="计划生育家庭资助", summary="含殡葬补贴减免。")
     make_policy(code="J-TYPED", name="殡葬基本服务费用免除", summary="免除基本殡葬补贴费用。")
     assert codes("殡葬补贴") == ["J-TYPED", "I-SYNONYM"]  # 资助 is a synonym of 补贴
+    # Names holding some of the words as typed: more of them first, whatever ts_rank says.
+    make_policy(code="L-MORE", name="高新技术企业认定", eligibility="认定后另有奖励。")
+    make_policy(code="K-FEWER", name="研发机构奖励", summary="高新技术企业认定奖励。" * 3)
+    assert codes("高新技术企业认定奖励")[:2] == ["L-MORE", "K-FEWER"]
+    # Or in one of their spellings: 医疗 is a synonym of 看病.
+    make_policy(code="N-SYNONYM", name="医疗救助", eligibility="看病报销。")
+    make_policy(code="M-NONE", name="生育保险", summary="看病报销。" * 3)
+    assert codes("看病报销") == ["N-SYNONYM", "M-NONE"]
 
 
 @pytest.mark.usefixtures("catalogue")
