@@ -275,7 +275,9 @@ class PolicyFilter(django_filters.FilterSet):
         if sort == "updated":
             return queryset.order_by(*UNRANKED_ORDER)
         if self.ranks_by_relevance:  # no other sort reads the rank
-            return search.ranked(queryset, self.terms).order_by("-rank", "catalog_order", "code")
+            region = self.form.cleaned_data.get("region")
+            ranked = search.ranked(queryset, self.terms, local=region and region.pk)
+            return ranked.order_by("-rank", "catalog_order", "code")
         return queryset.order_by("catalog_order", "code")
 
     def facet_counts(self, ids=None):

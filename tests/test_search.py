@@ -384,6 +384,14 @@ def test_a_name_holding_the_words_as_typed_ranks_above_one_holding_them_apart():
     assert codes("看病报销") == ["N-SYNONYM", "M-NONE"]
 
 
+def test_in_a_county_its_own_entries_come_first_within_a_tier():
+    make_policy(code="A-CITY", name="困难残疾人生活补贴")
+    make_policy(code="B-COUNTY", name="困难残疾人生活补贴（博罗县）", region=county())
+    make_policy(code="C-EXACT", name="残疾人补贴")  # a higher tier stays above
+    assert codes("残疾人补贴", region="boluo") == ["C-EXACT", "B-COUNTY", "A-CITY"]
+    assert codes("残疾人补贴") == ["C-EXACT", "A-CITY", "B-COUNTY"]  # no county chosen
+
+
 @pytest.mark.usefixtures("catalogue")
 def test_search_combines_with_filters():
     assert set(codes("高校毕业生")) == {"CHUANGYE", "BODY"}
