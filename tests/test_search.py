@@ -410,13 +410,22 @@ def test_department_and_materials_are_searched():
 
 @pytest.mark.parametrize(
     "query",
-    ["生小孩", "孩子上学", "怀孕", "没工作了能领钱吗", "老人每个月能领多少钱", "失业金领几个月"],
+    [
+        "生小孩",
+        "孩子上学",
+        "怀孕",
+        "没工作了能领钱吗",
+        "老人每个月能领多少钱",
+        "失业金领几个月",
+        "房租补贴",
+    ],
 )
 def test_the_shipped_synonyms_answer_questions_residents_ask(query):
     make_policy(code="SHENGYU", name="生育保险")
     make_policy(code="XUEQIAN", name="学前教育资助", eligibility="在幼儿园就读的儿童。")
     make_policy(code="YUNCHAN", name="孕产妇免费产检")
     make_policy(code="SHIYE", name="失业保险金")
+    make_policy(code="ZUJIN", name="创业租金补贴")
     make_policy(
         code="GAOLING", name="高龄津贴", eligibility="80周岁以上老人。", benefit="每月100元。"
     )
@@ -427,6 +436,7 @@ def test_the_shipped_synonyms_answer_questions_residents_ask(query):
         "没工作了能领钱吗": "SHIYE",
         "老人每个月能领多少钱": "GAOLING",
         "失业金领几个月": "SHIYE",
+        "房租补贴": "ZUJIN",
     }
     assert codes(query) == [expected[query]]
 
