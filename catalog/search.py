@@ -406,8 +406,7 @@ def plain(text):
 
 def expand(word, synonym_groups):
     """`word` plus every spelling made by swapping a synonym for a word it contains. In each
-    group the longest member found in `word` is swapped for each of the others; a word in
-    pinyin that spells a member whole (dibao for 低保) also gets that member's group. Groups do not
+    group the longest member found in `word` is swapped for each of the others. Groups do not
     chain: 补贴 is 奖励 for an enterprise, 补助 is not, so a word two groups apart is put in a
     group of its own (生小孩 生育)."""
     spellings = [word]
@@ -415,15 +414,7 @@ def expand(word, synonym_groups):
         found = next((m for m in sorted(group, key=len, reverse=True) if m in word), None)
         if found:
             spellings = [s.replace(found, other) for s in spellings for other in group]
-    if word.isascii() and word.isalpha():  # pinyin: the groups of a member it spells whole
-        spellings += [m for group in synonym_groups if word in map(_spelled, group) for m in group]
     return list(dict.fromkeys([word, *spellings]))[:MAX_ALTERNATIVES]
-
-
-@functools.lru_cache(maxsize=4096)
-def _spelled(member):
-    """A synonym's full pinyin (低保 is dibao), which a pinyin query may type."""
-    return "".join(lazy_pinyin(normalize(member), errors="ignore"))
 
 
 def _open_ended(token):

@@ -441,13 +441,6 @@ def test_the_shipped_synonyms_answer_questions_residents_ask(query):
     assert codes(query) == [expected[query]]
 
 
-def test_pinyin_spelling_a_synonym_whole_finds_its_group(client):
-    make_policy(code="DIBAO", name="最低生活保障")
-    make_policy(code="OTHER", name="高龄津贴")
-    assert codes("dibao") == ["DIBAO"]  # 低保 is a synonym of 最低生活保障
-    assert "<mark>最低生活保障</mark>" in list_page(client, q="dibao")
-
-
 def test_staff_synonyms_apply_at_query_time():
     make_policy(code="CANZHANG", name="残疾人两项补贴")
     assert codes("残障") == ["CANZHANG"]  # shipped starter synonym
