@@ -545,14 +545,14 @@ def ranked(queryset, terms, local=None):
     最低生活保障 above 城乡最低生活保障（低保）) comes first; then one whose name holds every
     word as typed (高龄津贴（惠城区） for 高龄津贴); then every term the words were cut into, as
     typed (求职创业补贴 for 求职补贴); then every word in any of its spellings (就业补贴); then
-    every term so (就业见习补贴); then names holding some of the terms, more of them first and
-    as typed before in a synonym (for 高新技术企业认定奖励, 高新技术企业认定 above 研发机构奖励;
-    for 殡葬补贴, 殡葬基本服务费用免除 above a name holding only 资助, a synonym of 补贴; for
-    看病报销, 医疗救助 above 生育保险). Within each of those steps, entries of the `local`
-    region's own volume (the county chosen) come first: 困难残疾人生活补贴（博罗县） above the
-    city's 困难残疾人生活补贴 for someone in 博罗. Then, on PostgreSQL, `ts_rank` with the title
-    part weighted above the body, a fiftieth of it: it orders entries within a step, never
-    across (it reaches 1)."""
+    every term so (就业见习补贴); then names holding some of the terms in any spelling, more of
+    them first, and of as many those holding more as typed (for 高新技术企业认定奖励,
+    高新技术企业认定 above 研发机构奖励; for 殡葬补贴, 殡葬基本服务费用免除 above a name holding
+    only 资助, a synonym of 补贴; for 看病报销, 医疗救助 above 生育保险). Within each of those
+    steps, entries of the `local` region's own volume (the county chosen) come first:
+    困难残疾人生活补贴（博罗县） above the city's 困难残疾人生活补贴 for someone in 博罗. Then, on
+    PostgreSQL, `ts_rank` with the title part weighted above the body, capped at 1 and scaled
+    so that it orders entries within a step, never across."""
     if not terms:
         return queryset
     words = {term.word: term.whole for term in terms}
@@ -571,21 +571,24 @@ def ranked(queryset, terms, local=None):
         if wanted:
             sql.append(f"WHEN {condition} THEN {6.0 - n}")
             params += values
-    # Below the tiers, the terms the name holds: each counts once in one of its spellings and
-    # once more as typed, over twice their number (steps of at least 1/16, by MAX_TERMS).
-    held = [_in_name([spellings]) for t in terms for spellings in ([t.text], t.alternatives)]
-    held = held if len(terms) > 1 else []
-    sql.append("ELSE (0" + "".join(f" + CASE WHEN {c} THEN 1 ELSE 0 END" for c, _ in held))
-    sql.append(f") / {max(len(held), 1)}.0 END")
-    params += [value for _, values in held for value in values]
-    # Within a step (1/16 at least), 0.03 for the local volume, then at most 0.02 of ts_rank.
+    # Below the tiers, the terms the name holds in any spelling, and of those how many as
+    # typed: (n + 1) × held + typed, over n (n + 1), below 1 and in steps of 1/72 at least (n is
+    # at most MAX_TERMS, 8).
+    n = len(terms)
+    held = [(n + 1, _in_name([t.alternatives])) for t in terms] if n > 1 else []
+    held += [(1, _in_name([[t.text]])) for t in terms] if n > 1 else []
+    sql.append("ELSE (0" + "".join(f" + CASE WHEN {c} THEN {w} ELSE 0 END" for w, (c, _) in held))
+    sql.append(f") / {n * (n + 1)}.0 END")
+    params += [value for _, (_, values) in held for value in values]
+    # Within a step, 0.007 for the local volume, then at most 0.005 of ts_rank, which can
+    # pass 1 (each prefix a pinyin term matches adds), so it is capped there.
     if local is not None:
-        sql.append("+ CASE WHEN catalog_policy.region_id = %s THEN 0.03 ELSE 0.0 END")
+        sql.append("+ CASE WHEN catalog_policy.region_id = %s THEN 0.007 ELSE 0.0 END")
         params.append(local)
     query = tsquery([t for t in terms if not t.single_character])
     if connection.vendor == "postgresql" and query:
-        sql.append("+ 0.02 * ts_rank('{0.1, 0.2, 0.4, 1.0}', catalog_policy.search_vector,")
-        sql.append("to_tsquery('simple', %s))")
+        sql.append("+ 0.005 * LEAST(1.0, ts_rank('{0.1, 0.2, 0.4, 1.0}',")
+        sql.append("catalog_policy.search_vector, to_tsquery('simple', %s)))")
         params.append(query)
     # The SQL is this function's own; every value typed is a parameter.
     rank = RawSQL(" ".join(sql), params, output_field=FloatField())  # noqa: S611

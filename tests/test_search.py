@@ -382,6 +382,10 @@ def test_a_name_holding_the_words_as_typed_ranks_above_one_holding_them_apart():
     make_policy(code="N-SYNONYM", name="医疗救助", eligibility="看病报销。")
     make_policy(code="M-NONE", name="生育保险", summary="看病报销。" * 3)
     assert codes("看病报销") == ["N-SYNONYM", "M-NONE"]
+    # More terms first, in whatever spelling; as typed only among as many.
+    make_policy(code="O-TWO-TYPED", name="老人看病", eligibility="老人看病补贴，上学另计。")
+    make_policy(code="P-THREE", name="长者医疗资助", eligibility="老人看病补贴，上学另计。")
+    assert codes("老人 看病 补贴 上学") == ["P-THREE", "O-TWO-TYPED"]
 
 
 def test_in_a_county_its_own_entries_come_first_within_a_tier():
