@@ -572,13 +572,13 @@ def ranked(queryset, terms, local=None):
             sql.append(f"WHEN {condition} THEN {6.0 - n}")
             params += values
     # Below the tiers, the terms the name holds in any spelling, and of those how many as
-    # typed: (n + 1) × held + typed, over n (n + 1), below 1 and in steps of 1/72 at least (n is
-    # at most MAX_TERMS, 8).
-    n = len(terms)
-    held = [(n + 1, _in_name([t.alternatives])) for t in terms] if n > 1 else []
-    held += [(1, _in_name([[t.text]])) for t in terms] if n > 1 else []
+    # typed: (k + 1) × held + typed, over k (k + 1) for k terms, below 1 and in steps of 1/72
+    # at least (k is at most MAX_TERMS, 8).
+    k = len(terms)
+    held = [(k + 1, _in_name([t.alternatives])) for t in terms] if k > 1 else []
+    held += [(1, _in_name([[t.text]])) for t in terms] if k > 1 else []
     sql.append("ELSE (0" + "".join(f" + CASE WHEN {c} THEN {w} ELSE 0 END" for w, (c, _) in held))
-    sql.append(f") / {n * (n + 1)}.0 END")
+    sql.append(f") / {k * (k + 1)}.0 END")
     params += [value for _, (_, values) in held for value in values]
     # Within a step, 0.007 for the local volume, then at most 0.005 of ts_rank, which can
     # pass 1 (each prefix a pinyin term matches adds), so it is capped there.
