@@ -551,8 +551,8 @@ def ranked(queryset, terms, local=None):
     only 资助, a synonym of 补贴; for 看病报销, 医疗救助 above 生育保险). Within each of those
     steps, entries of the `local` region's own volume (the county chosen) come first:
     困难残疾人生活补贴（博罗县） above the city's 困难残疾人生活补贴 for someone in 博罗. Then, on
-    PostgreSQL, `ts_rank` with the title part weighted above the body, capped at 1 and scaled
-    so that it orders entries within a step, never across."""
+    PostgreSQL, `ts_rank` with the title part weighted above the body, squeezed below 1 and
+    scaled so that it orders entries within a step, never across."""
     if not terms:
         return queryset
     words = {term.word: term.whole for term in terms}
@@ -580,15 +580,17 @@ def ranked(queryset, terms, local=None):
     sql.append("ELSE (0" + "".join(f" + CASE WHEN {c} THEN {w} ELSE 0 END" for w, (c, _) in held))
     sql.append(f") / {k * (k + 1)}.0 END")
     params += [value for _, (_, values) in held for value in values]
-    # Within a step, 0.007 for the local volume, then at most 0.005 of ts_rank, which can
-    # pass 1 (each prefix a pinyin term matches adds), so it is capped there.
+    # Within a step, 0.007 for the local volume, then under 0.005 from ts_rank r, as
+    # r / (1 + r): r can pass 1 (each prefix a pinyin term matches adds), and its order stays,
+    # down to the 1e-16 of body matches (1 - 1 / (1 + r) would round those to 0). r is read
+    # once, in a subquery: each read unpacks the entry's vector.
     if local is not None:
         sql.append("+ CASE WHEN catalog_policy.region_id = %s THEN 0.007 ELSE 0.0 END")
         params.append(local)
     query = tsquery([t for t in terms if not t.single_character])
     if connection.vendor == "postgresql" and query:
-        sql.append("+ 0.005 * LEAST(1.0, ts_rank('{0.1, 0.2, 0.4, 1.0}',")
-        sql.append("catalog_policy.search_vector, to_tsquery('simple', %s)))")
+        sql.append("+ (SELECT 0.005 * r / (1 + r) FROM (SELECT ts_rank('{0.1, 0.2, 0.4, 1.0}',")
+        sql.append("catalog_policy.search_vector, to_tsquery('simple', %s)) AS r) AS ts)")
         params.append(query)
     # The SQL is this function's own; every value typed is a parameter.
     rank = RawSQL(" ".join(sql), params, output_field=FloatField())  # noqa: S611
