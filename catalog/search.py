@@ -575,8 +575,9 @@ def ranked(queryset, terms, local=None):
     # typed: (k + 1) × held + typed, over k (k + 1) for k terms, below 1 and in steps of 1/72
     # at least (k is at most MAX_TERMS, 8).
     k = len(terms)
-    held = [(k + 1, _in_name([t.alternatives])) for t in terms] if k > 1 else []
-    held += [(1, _in_name([[t.text]])) for t in terms] if k > 1 else []
+    held = [(k + 1, _in_name([t.alternatives])) for t in terms]
+    held += [(1, _in_name([[t.text]])) for t in terms]
+    held = held if k > 1 else []  # one term in the name is a tier already
     sql.append("ELSE (0" + "".join(f" + CASE WHEN {c} THEN {w} ELSE 0 END" for w, (c, _) in held))
     sql.append(f") / {k * (k + 1)}.0 END")
     params += [value for _, (_, values) in held for value in values]

@@ -271,7 +271,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         if placed is None:
             return None
         region, rest = placed
-        params = {name: value for name, value in params.items() if name != "page"}
+        params = without(params, "page")
         scope = params.get("scope") if filterset.form.cleaned_data.get("region") else None
         typed = filterset.form.cleaned_data["q"]
         return {
@@ -300,7 +300,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         )
         if not name:
             return None
-        as_typed = {k: v for k, v in data.items() if k not in ("page", "region", "scope", "typed")}
+        as_typed = without(data, "page", "region", "scope", "typed")
         as_typed["q"] = plain.replace(name, f"“{name}”", 1)
         query = urlencode(as_typed)
         volume = data.get("scope") == "volume"
@@ -314,7 +314,7 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         data = self.request.GET
         wider = []
         if data.get("scope") == "volume" and filterset.form.cleaned_data.get("region"):
-            params = {name: value for name, value in data.items() if name != "page"}
+            params = without(data, "page")
             wider.append((_("加上市级总册，搜索“%(q)s”"), query, {**params, "scope": "applies"}))
         if filterset.filtered:
             wider.append((_("去掉其他筛选条件，搜索“%(q)s”"), query, {"q": query}))
@@ -352,6 +352,11 @@ class PolicyListView(PublicPolicyMixin, FilterView):
                     }
                 )
         return offers
+
+
+def without(params, *names):
+    """The query parameters `params` (one value each) but those `names`."""
+    return {name: value for name, value in params.items() if name not in names}
 
 
 ONLY = gettext_lazy("只搜“%(q)s”")
