@@ -99,15 +99,88 @@ def _is_phrase(toks):
     return len(toks) > 2 or (len(toks) == 2 and not _numbered(toks))
 
 
+# Ages. Entries say whom they serve by a range of ages (80至89岁, 年满60周岁, 60周岁及以上,
+# 不超过55周岁, 0至6岁), people by their own age (85岁, 八十五岁). Each document holds a token for
+# every age its text covers (85岁), so an age typed finds the ranges that hold it.
+AGE_CAP = 100  # the oldest step entries write (100岁及以上): an older age reads as it
+_AGE = r"(?<![\d.])(\d{1,3})\s*周?岁"
+_AGES = re.compile(
+    rf"(?<![\d.])(?P<first>\d{{1,3}})(?:\s*周?岁)?\s*[至到~～\-－—–]\s*{_AGE}"
+    rf"|(?P<bound>年满|已满|未满|不满|不超过|超过|满|达到|低于){_AGE}"
+    rf"|{_AGE}(?P<side>\s*(?:[(（]含[)）]|及|或)?\s*(?:以上|以下|以内|起))?"
+)
+_OLDEST = 150  # past it a number before 岁 is no one's age
+# An upper bound alone past 18 bounds adults (不超过60周岁 of a business grant, 35岁以下 of a
+# youth programme): the range starts at 16, the working age; one of 18 or less bounds children
+# (3岁以下, 未满18周岁) and starts at 0.
+_ADULT, _CHILD = 16, 18
+
+
+def _age_range(match):
+    """The ages (first, last) an age mention of `_AGES` covers, None when it names no age."""
+    first, last, bound, bounded, age, side = match.groups()
+    if first is not None:
+        low, high = int(first), int(last)
+    else:
+        n, side = int(bounded or age), bound or (side or "").strip()
+        if side in ("未满", "不满", "低于"):
+            low, high = None, n - 1
+        elif side == "不超过" or side.endswith(("以下", "以内")):
+            low, high = None, n
+        elif side == "超过":
+            low, high = n + 1, _OLDEST
+        else:  # 年满, 已满, 满, 达到, 以上, 起; or an age alone
+            low, high = n, _OLDEST if side else n
+        if low is None:
+            low = 0 if high <= _CHILD else _ADULT
+    if not 0 <= low <= high <= _OLDEST:
+        return None
+    return min(low, AGE_CAP), min(high, AGE_CAP)
+
+
+def age_tokens(texts):
+    """A token for every age the `texts` cover (85岁 for 80至89岁), once each."""
+    ages = set()
+    for text in texts:
+        for match in _AGES.finditer(text or ""):
+            covered = _age_range(match)
+            if covered:
+                ages.update(range(covered[0], covered[1] + 1))
+    return [f"{age}岁" for age in sorted(ages)]
+
+
+def _typed_age(spelling):
+    """The age a spelling names (85 for 85岁, 八十五周岁 read as 85周岁), None if none."""
+    match = re.fullmatch(_AGE, spelling)
+    return int(match[1]) if match and int(match[1]) <= _OLDEST else None
+
+
+def _age_spans(text, terms):
+    """Where `text` states an age range holding an age of `terms` (80至89岁 for 85岁)."""
+    typed = {a for t in terms for a in map(_typed_age, t.alternatives) if a is not None}
+    typed = {min(a, AGE_CAP) for a in typed}
+    if not typed or not text:
+        return []
+    spans = []
+    for match in _AGES.finditer(text):
+        covered = _age_range(match)
+        if covered and any(covered[0] <= age <= covered[1] for age in typed):
+            spans.append(match.span())
+    return spans
+
+
 def document(title_texts, body_texts, pinyin_texts):
     """The stored search text: title tokens and pinyin on line one, body tokens on line two,
-    each line ending with its number-and-unit tokens.
+    each line ending with its number-and-unit tokens, then the ages its texts cover that the
+    line before does not (`age_tokens`): an entry whose name covers an age ranks so.
 
     Spaces around every token let LIKE match whole tokens on SQLite."""
     title = [t for text in title_texts for t in tokens(text)]
     title += [t for text in pinyin_texts for t in pinyin_tokens(text)]
     body = [t for text in body_texts for t in tokens(text)]
-    title, body = title + number_units(title), body + number_units(body)
+    title_ages = age_tokens(title_texts)
+    body_ages = sorted(set(age_tokens(body_texts)) - set(title_ages), key=lambda a: int(a[:-1]))
+    title, body = title + number_units(title) + title_ages, body + number_units(body) + body_ages
     return f" {' '.join(title)} \n {' '.join(body)} "
 
 
@@ -393,7 +466,7 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     terms = {}
     for piece, word, quoted in pieces:
         whole = expand(left[word], synonym_groups)
-        spellings = expand(piece, synonym_groups)
+        spellings = _with_age(expand(piece, synonym_groups))
         terms.setdefault(piece, Term(piece, spellings, left[word], whole, quoted))
     return list(terms.values())[:limit]
 
@@ -415,6 +488,13 @@ def expand(word, synonym_groups):
         if found:
             spellings = [s.replace(found, other) for s in spellings for other in group]
     return list(dict.fromkeys([word, *spellings]))[:MAX_ALTERNATIVES]
+
+
+def _with_age(spellings):
+    """`spellings` and, for an age, the token documents hold for it (`age_tokens`): 85周岁 is
+    found as 85岁, 105岁 as 100岁 (`AGE_CAP`)."""
+    ages = [f"{min(a, AGE_CAP)}岁" for a in map(_typed_age, spellings) if a is not None]
+    return list(dict.fromkeys([*spellings, *ages]))[:MAX_ALTERNATIVES]
 
 
 def _open_ended(token):
@@ -481,12 +561,15 @@ def gram_query(terms):
     return " & ".join(clauses)
 
 
-def _like_pattern(spelling):
-    """The SQLite form of the same phrase: adjacent tokens in the stored text."""
+def _like_patterns(spelling):
+    """The SQLite form of the same phrase: adjacent tokens in the stored text, or for a number
+    and its unit also their one token (which is all an age a range covers has: 85岁)."""
     toks = tokens(spelling)
     if not toks:
-        return None
-    return " " + " ".join(toks) + ("" if _open_ended(toks[-1]) else " ")
+        return []
+    phrase = " " + " ".join(toks) + ("" if _open_ended(toks[-1]) else " ")
+    units = [f" {number}{unit} " for number, unit in _numbered(toks)]
+    return [phrase, units[0]] if units and not _is_phrase(toks) else [phrase]
 
 
 def _name_conditions(queryset, terms):
@@ -529,8 +612,7 @@ def search(queryset, terms):
     for term in indexed:
         condition = Q()
         for spelling in term.alternatives:
-            pattern = _like_pattern(spelling)
-            if pattern:
+            for pattern in _like_patterns(spelling):
                 condition |= Q(search_document__contains=pattern)
         queryset = queryset.filter(condition) if condition else queryset.none()
     return queryset
@@ -760,6 +842,7 @@ def highlight(text, terms, pinyin=False):
     text = text or ""
     pattern = _marks(terms)
     spans = [match.span() for match in pattern.finditer(text)] if pattern else []
+    spans += _age_spans(text, terms)
     if pinyin:
         spans += _pinyin_spans(text, terms)
     if not spans:
@@ -784,7 +867,7 @@ def highlight(text, terms, pinyin=False):
 def marks(text, term, pinyin=False):
     """Whether `highlight` marks something of `term` in `text` (with `pinyin`, as for names)."""
     pattern = _marks([term])
-    if pattern and pattern.search(normalize(text)):
+    if (pattern and pattern.search(normalize(text))) or _age_spans(text, [term]):
         return True
     return bool(pinyin and text and _pinyin_spans(text, [term]))
 
@@ -833,8 +916,10 @@ def snippet(texts, terms, width=60, around=None):
     pattern = _marks(around or terms)
     for text in texts:
         hit = pattern and pattern.search(normalize(text))
-        if hit:
-            hit_start, hit_end = _unnormalized(text, hit.span())
+        hits = [_unnormalized(text, hit.span())] if hit else []
+        hits += _age_spans(text, around or terms)[:1]
+        if hits:
+            hit_start, hit_end = min(hits)
             # A text that fits is shown whole; else from a little before the match, never
             # cutting a number (…0周岁 for 80周岁, 每月100… for 1000) and never leaving the end
             # short. A number longer than the slack is cut after all: the match stays shown.

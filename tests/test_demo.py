@@ -57,6 +57,10 @@ def codes(query):
         ("创业补贴", {"HZ-LM-028", "HZ-LM-024"}, {"HZ-LM-001"}),
         ("残疾人 护理", {"HZ-LM-007", "BL-LM-004"}, {"HZ-LM-001", "HZ-LM-024"}),
         ("80周岁", {"HZ-LM-001"}, {"HZ-LM-024"}),
+        # An age finds the ranges holding it: 80周岁以上, 65周岁及以上, 年满60周岁; not 0至6岁,
+        # nor 男性不超过60周岁.
+        ("85岁", {"HZ-LM-001", "HZ-GF-021", "HZ-LM-013"}, {"HZ-GF-020", "HZ-LM-024"}),
+        ("3岁", {"HZ-GF-020", "HZ-GF-028"}, {"HZ-LM-001", "HZ-GF-021", "HZ-LM-024"}),
         ("3000元", {"HZ-LM-028"}, {"HZ-LM-001"}),
         ("yanglao", {"HZ-LM-008"}, {"HZ-LM-001"}),
         ("gljt", {"HZ-LM-001"}, {"HZ-LM-008"}),

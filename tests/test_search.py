@@ -72,9 +72,10 @@ def test_han_characters_of_the_supplementary_planes_are_searched(client):
 
 def test_a_number_and_its_unit_are_one_stored_token_and_one_query_lexeme():
     document = search.document(["高龄津贴"], ["年满80周岁，每月3000元以上，1.5倍"], [])
-    body = document.split("\n")[1]
-    assert body.split()[-4:] == ["80周", "80周岁", "3000元", "3000元以"]
-    assert search.tsquery(search.parse("80周岁")) == "(('80周岁'))"
+    body = document.split("\n")[1].split()
+    ages = [f"{age}岁" for age in range(80, 101)]  # what 年满80周岁 covers, after the units
+    assert body[-25:] == ["80周", "80周岁", "3000元", "3000元以", *ages]
+    assert search.tsquery(search.parse("80周岁")) == "(('80周岁') | ('80岁'))"  # any age so
     # Longer: the phrase still decides; the unit lexeme only narrows the index lookup.
     assert search.tsquery(search.parse("“每月3000元”")) == (
         "(('3000元' & ('每月' <-> '3000' <-> '元':*)))"
@@ -82,9 +83,47 @@ def test_a_number_and_its_unit_are_one_stored_token_and_one_query_lexeme():
     assert search.tsquery(search.parse("1.5倍")) == "(('1.5' <-> '倍':*))"
 
 
+@pytest.mark.parametrize(
+    "text, first, last",
+    [
+        ("80至89岁每人每月100元", 80, 89),
+        ("16-59周岁的城乡居民", 16, 59),
+        ("本市户籍年满80周岁的老年人", 80, 100),  # 100 stands for every older age
+        ("辖区内65周岁及以上常住居民", 65, 100),
+        ("18周岁（含）以上", 18, 100),
+        ("60岁起按月领取养老金", 60, 100),
+        ("3岁以下婴幼儿", 0, 3),
+        ("未满18周岁的子女", 0, 17),
+        ("女性不超过55周岁", 16, 55),  # an adult's bound: from the working age
+        ("35岁以下的青年", 16, 35),
+        ("0至60岁", 0, 60),  # as written
+        ("16周岁以下", 0, 16),
+        ("超过60周岁的", 61, 100),
+        ("百岁老人", None, None),  # no digits: queries read Chinese numerals, entries write digits
+        ("2020至2025年", None, None),
+        ("1.5岁", None, None),
+        ("每人每月200元", None, None),
+    ],
+)
+def test_documents_hold_every_age_their_text_covers(text, first, last):
+    ages = [] if first is None else [f"{age}岁" for age in range(first, last + 1)]
+    assert search.age_tokens([text]) == ages
+
+
+def test_an_age_typed_marks_the_range_that_holds_it():
+    terms = search.parse("85岁")
+    text = "满80周岁可领：80至89岁每月100元，90至99岁每月200元。"
+    assert str(search.highlight(text, terms)) == (
+        "<mark>满80周岁</mark>可领：<mark>80至89岁</mark>每月100元，90至99岁每月200元。"
+    )
+    assert search.marks(text, terms[0]) and not search.marks("90至99岁", terms[0])
+    shown = search.snippet(["每月发放。90至99岁每月200元。"], search.parse("95周岁"))
+    assert "<mark>90至99岁</mark>" in str(shown)
+
+
 def test_upgrade_gives_stored_documents_the_units_indexing_now_writes():
     upgrade = importlib.import_module("catalog.migrations.0015_search_number_units")
-    name, body = "3岁以下婴幼儿照护补贴", "每孩每月200元，按3个月发放"
+    name, body = "婴幼儿照护补贴", "每孩每月200元，按3个月发放"
     before = " {} \n {} ".format(
         " ".join(search.tokens(name) + search.pinyin_tokens(name)), " ".join(search.tokens(body))
     )
@@ -316,7 +355,12 @@ def catalogue():
         ("养老", {"YANGLAO"}, {"GAOLING", "HULI"}),
         ("养老保险", {"YANGLAO"}, {"GAOLING"}),
         ("残疾人 护理", {"HULI"}, {"GAOLING"}),
-        ("80周岁", {"GAOLING"}, {"YANGLAO"}),
+        ("80周岁", {"GAOLING", "YANGLAO"}, {"HULI"}),  # 年满16周岁 holds 80 too
+        ("85岁", {"GAOLING", "YANGLAO"}, {"HULI", "CHUANGYE"}),  # 年满80周岁 holds 85
+        ("八十五周岁", {"GAOLING", "YANGLAO"}, {"HULI"}),
+        ("105岁", {"GAOLING", "YANGLAO"}, {"HULI"}),  # past 100: as 100
+        ("30岁", {"YANGLAO"}, {"GAOLING"}),
+        ("15岁", set(), {"YANGLAO", "GAOLING"}),
         ("10000元", {"CHUANGYE"}, {"GAOLING"}),
         ("2000元", {"BODY"}, {"CHUANGYE"}),  # written 2,000元
         ("100元", {"GAOLING"}, {"HULI", "CHUANGYE"}),
@@ -340,7 +384,8 @@ def catalogue():
         ("老人补贴", {"GAOLING"}, {"HULI", "CHUANGYE"}),  # 津贴 as a synonym of 补贴
         ("可以领高龄津贴吗", {"GAOLING"}, {"HULI", "CHUANGYE"}),
         ("“养老保险补贴”", set(), {"YANGLAO"}),  # quoted: only the phrase as typed
-        ("满80岁", {"GAOLING"}, {"YANGLAO"}),  # 岁 as a synonym of 周岁
+        ("满80岁", {"GAOLING", "YANGLAO"}, {"HULI"}),  # 80岁 as 80周岁
+        ("85岁老人", {"GAOLING"}, {"YANGLAO"}),  # only GAOLING is also about 老人
         ("高龄津贴多少钱一个月", {"GAOLING"}, {"HULI"}),  # asked about: the entry answers
         ("八十岁老人有什么补贴", {"GAOLING"}, {"CHUANGYE", "YANGLAO"}),  # 80岁
     ],

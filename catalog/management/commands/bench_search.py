@@ -292,7 +292,8 @@ def first_page_ilike(params):
 def ilike(text):
     """The naive alternative, asked the same question as the search: every word, or one of
     the spellings its synonyms allow, somewhere in the text fields of the synthetic entries,
-    case-insensitive. (Pinyin it cannot find at all: it reads the whole table for nothing.)"""
+    case-insensitive. (Pinyin it cannot find at all: it reads the whole table for nothing. An
+    age it finds only as written, not in the ranges that hold it: 年满60周岁 for 80周岁.)"""
     queryset = Policy.objects.published()
     for term in search.parse(text, SynonymGroup.groups()):
         condition = Q()
