@@ -467,6 +467,9 @@ def test_department_and_materials_are_searched():
         "老人每个月能领多少钱",
         "失业金领几个月",
         "房租补贴",
+        "丧葬费",
+        "下岗",
+        "助听器",
     ],
 )
 def test_the_shipped_synonyms_answer_questions_residents_ask(query):
@@ -478,6 +481,8 @@ def test_the_shipped_synonyms_answer_questions_residents_ask(query):
     make_policy(
         code="GAOLING", name="高龄津贴", eligibility="80周岁以上老人。", benefit="每月100元。"
     )
+    make_policy(code="BINZANG", name="殡葬基本服务费用免除")
+    make_policy(code="FUJU", name="残疾人辅助器具适配")
     expected = {
         "生小孩": "SHENGYU",
         "孩子上学": "XUEQIAN",
@@ -486,6 +491,9 @@ def test_the_shipped_synonyms_answer_questions_residents_ask(query):
         "老人每个月能领多少钱": "GAOLING",
         "失业金领几个月": "SHIYE",
         "房租补贴": "ZUJIN",
+        "丧葬费": "BINZANG",
+        "下岗": "SHIYE",
+        "助听器": "FUJU",
     }
     assert codes(query) == [expected[query]]
 
