@@ -32,6 +32,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape, format_html, format_html_join
 from pypinyin import Style, lazy_pinyin
 
+from . import ages
+
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
 MAX_ALTERNATIVES = 16
@@ -99,88 +101,19 @@ def _is_phrase(toks):
     return len(toks) > 2 or (len(toks) == 2 and not _numbered(toks))
 
 
-# Ages. Entries say whom they serve by a range of ages (80至89岁, 年满60周岁, 60周岁及以上,
-# 不超过55周岁, 0至6岁), people by their own age (85岁, 八十五岁). Each document holds a token for
-# every age its text covers (85岁), so an age typed finds the ranges that hold it.
-AGE_CAP = 100  # the oldest step entries write (100岁及以上): an older age reads as it
-_AGE = r"(?<![\d.])(\d{1,3})\s*周?岁"
-_AGES = re.compile(
-    rf"(?<![\d.])(?P<first>\d{{1,3}})(?:\s*周?岁)?\s*[至到~～\-－—–]\s*{_AGE}"
-    rf"|(?P<bound>年满|已满|未满|不满|不超过|超过|满|达到|低于){_AGE}"
-    rf"|{_AGE}(?P<side>\s*(?:[(（]含[)）]|及|或)?\s*(?:以上|以下|以内|起))?"
-)
-_OLDEST = 150  # past it a number before 岁 is no one's age
-# An upper bound alone past 18 bounds adults (不超过60周岁 of a business grant, 35岁以下 of a
-# youth programme): the range starts at 16, the working age; one of 18 or less bounds children
-# (3岁以下, 未满18周岁) and starts at 0.
-_ADULT, _CHILD = 16, 18
-
-
-def _age_range(match):
-    """The ages (first, last) an age mention of `_AGES` covers, None when it names no age."""
-    first, last, bound, bounded, age, side = match.groups()
-    if first is not None:
-        low, high = int(first), int(last)
-    else:
-        n, side = int(bounded or age), bound or (side or "").strip()
-        if side in ("未满", "不满", "低于"):
-            low, high = None, n - 1
-        elif side == "不超过" or side.endswith(("以下", "以内")):
-            low, high = None, n
-        elif side == "超过":
-            low, high = n + 1, _OLDEST
-        else:  # 年满, 已满, 满, 达到, 以上, 起; or an age alone
-            low, high = n, _OLDEST if side else n
-        if low is None:
-            low = 0 if high <= _CHILD else _ADULT
-    if not 0 <= low <= high <= _OLDEST:
-        return None
-    return min(low, AGE_CAP), min(high, AGE_CAP)
-
-
-def age_tokens(texts):
-    """A token for every age the `texts` cover (85岁 for 80至89岁), once each."""
-    ages = set()
-    for text in texts:
-        for match in _AGES.finditer(text or ""):
-            covered = _age_range(match)
-            if covered:
-                ages.update(range(covered[0], covered[1] + 1))
-    return [f"{age}岁" for age in sorted(ages)]
-
-
-def _typed_age(spelling):
-    """The age a spelling names (85 for 85岁, 八十五周岁 read as 85周岁), None if none."""
-    match = re.fullmatch(_AGE, spelling)
-    return int(match[1]) if match and int(match[1]) <= _OLDEST else None
-
-
-def _age_spans(text, terms):
-    """Where `text` states an age range holding an age of `terms` (80至89岁 for 85岁)."""
-    typed = {a for t in terms for a in map(_typed_age, t.alternatives) if a is not None}
-    typed = {min(a, AGE_CAP) for a in typed}
-    if not typed or not text:
-        return []
-    spans = []
-    for match in _AGES.finditer(text):
-        covered = _age_range(match)
-        if covered and any(covered[0] <= age <= covered[1] for age in typed):
-            spans.append(match.span())
-    return spans
-
-
-def document(title_texts, body_texts, pinyin_texts):
+def document(title_texts, body_texts, pinyin_texts, eligibility=()):
     """The stored search text: title tokens and pinyin on line one, body tokens on line two,
-    each line ending with its number-and-unit tokens, then the ages its texts cover that the
-    line before does not (`age_tokens`): an entry whose name covers an age ranks so.
+    each line ending with its number-and-unit tokens, then the ages its texts cover (`ages`):
+    line one those of the title part, line two those of the `eligibility` texts the title
+    does not cover. Other body texts are not read for ages: a benefit paid until a child
+    turns 18 or a document asked of those under 16 is not for those ages.
 
     Spaces around every token let LIKE match whole tokens on SQLite."""
     title = [t for text in title_texts for t in tokens(text)]
     title += [t for text in pinyin_texts for t in pinyin_tokens(text)]
     body = [t for text in body_texts for t in tokens(text)]
-    title_ages = age_tokens(title_texts)
-    body_ages = sorted(set(age_tokens(body_texts)) - set(title_ages), key=lambda a: int(a[:-1]))
-    title, body = title + number_units(title) + title_ages, body + number_units(body) + body_ages
+    title += number_units(title) + ages.tokens(title_texts)
+    body += number_units(body) + ages.tokens(eligibility, besides=title_texts)
     return f" {' '.join(title)} \n {' '.join(body)} "
 
 
@@ -219,7 +152,7 @@ def policy_document(policy):
         department.short_name if department else "",
         policy.basis_title,
     ]
-    return document(title, body, [policy.name, *tags])
+    return document(title, body, [policy.name, *tags], [policy.eligibility])
 
 
 # Queries.
@@ -231,7 +164,8 @@ class Term:
 
     `word` is what is left of the word the person typed it in (残疾人补贴 for 残疾人 and 补贴,
     法律援助 of 我能领法律援助吗; see `parse`), and `whole` the spellings of that word: an entry
-    named by the word as typed ranks first."""
+    named by the word as typed ranks first. `ages`: the age it names, if any, unless quoted
+    (85 for 85岁 or 85周岁), also found in the ranges that hold it (`ages.tokens`)."""
 
     def __init__(self, text, alternatives, word=None, whole=None, quoted=False):
         self.text = text
@@ -239,6 +173,8 @@ class Term:
         self.word = word or text
         self.whole = whole or alternatives
         self.quoted = quoted
+        typed = () if quoted else map(ages.typed, alternatives)
+        self.ages = sorted({age for age in typed if age is not None})
 
     @property
     def single_character(self):
@@ -291,7 +227,7 @@ STOP_WORDS = frozenset(
         "政策", "适合", "有关", "相关", "关于", "我们", "自己", "能够", "需要", "有没有", "人士",
         "我家", "家里", "以上", "以下", "以内", "及以上", "及以下", "已满", "刚满", "未满", "年满",
         "年龄", "高新区", "开发区", "惠州", "惠州市", "本市", "一个月", "每个", "一年", "每年",
-        "多久", "几天", "到账", "最新", "没钱",
+        "多久", "几天", "到账", "最新", "没钱", "不满", "不足", "今年",
     )
 )  # fmt: skip
 # What every entry states, asked about one at the end of a word (低保需要什么材料, 高龄津贴申请
@@ -466,7 +402,7 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     terms = {}
     for piece, word, quoted in pieces:
         whole = expand(left[word], synonym_groups)
-        spellings = _with_age(expand(piece, synonym_groups))
+        spellings = expand(piece, synonym_groups)
         terms.setdefault(piece, Term(piece, spellings, left[word], whole, quoted))
     return list(terms.values())[:limit]
 
@@ -488,13 +424,6 @@ def expand(word, synonym_groups):
         if found:
             spellings = [s.replace(found, other) for s in spellings for other in group]
     return list(dict.fromkeys([word, *spellings]))[:MAX_ALTERNATIVES]
-
-
-def _with_age(spellings):
-    """`spellings` and, for an age, the token documents hold for it (`age_tokens`): 85周岁 is
-    found as 85岁, 105岁 as 100岁 (`AGE_CAP`)."""
-    ages = [f"{min(a, AGE_CAP)}岁" for a in map(_typed_age, spellings) if a is not None]
-    return list(dict.fromkeys([*spellings, *ages]))[:MAX_ALTERNATIVES]
 
 
 def _open_ended(token):
@@ -525,6 +454,7 @@ def tsquery(terms):
     clauses = []
     for term in terms:
         phrases = [p for p in map(_phrase, term.alternatives) if p]
+        phrases += [f"'{token}'" for token in ages.tokens_for(term.ages)]
         if phrases:
             clauses.append("(" + " | ".join(f"({p})" for p in phrases) + ")")
     return " & ".join(clauses)
@@ -555,21 +485,18 @@ def gram_query(terms):
     clauses = []
     for term in terms:
         spellings = [grams(spelling) for spelling in term.alternatives]
-        if all(spellings):
+        if all(spellings) and not term.ages:  # an age's token has no grams
             either = " | ".join("(" + " & ".join(f"'{g}'" for g in gs) + ")" for gs in spellings)
             clauses.append(f"({either})")
     return " & ".join(clauses)
 
 
-def _like_patterns(spelling):
-    """The SQLite form of the same phrase: adjacent tokens in the stored text, or for a number
-    and its unit also their one token (which is all an age a range covers has: 85岁)."""
+def _like_pattern(spelling):
+    """The SQLite form of the same phrase: adjacent tokens in the stored text."""
     toks = tokens(spelling)
     if not toks:
-        return []
-    phrase = " " + " ".join(toks) + ("" if _open_ended(toks[-1]) else " ")
-    units = [f" {number}{unit} " for number, unit in _numbered(toks)]
-    return [phrase, units[0]] if units and not _is_phrase(toks) else [phrase]
+        return None
+    return " " + " ".join(toks) + ("" if _open_ended(toks[-1]) else " ")
 
 
 def _name_conditions(queryset, terms):
@@ -612,8 +539,11 @@ def search(queryset, terms):
     for term in indexed:
         condition = Q()
         for spelling in term.alternatives:
-            for pattern in _like_patterns(spelling):
+            pattern = _like_pattern(spelling)
+            if pattern:
                 condition |= Q(search_document__contains=pattern)
+        for token in ages.tokens_for(term.ages):
+            condition |= Q(search_document__contains=f" {token} ")
         queryset = queryset.filter(condition) if condition else queryset.none()
     return queryset
 
@@ -835,6 +765,11 @@ def _whole_number(pattern, spelling):
     return start + pattern + end
 
 
+def _age_spans(text, terms):
+    """Where `text` states ages holding an age `terms` name (80至89岁 for 85岁)."""
+    return ages.spans(text, {age for term in terms for age in term.ages})
+
+
 def highlight(text, terms, pinyin=False):
     """`text`, escaped, with every spelling of every term wrapped in <mark>; with `pinyin`
     (for names, which are indexed with their pinyin), also the characters a pinyin term
@@ -929,6 +864,10 @@ def snippet(texts, terms, width=60, around=None):
             end = start + width
             while end < min(len(text), start + width + 12) and _cuts_number(text, end):
                 end += 1
+            # Nor an age statement, whose meaning a cut could change (不|超过60周岁).
+            for first, last in ages.statements(text):
+                start = first if first < start < last else start
+                end = last if first < end < last else end
             return format_html(
                 "{}{}{}",
                 "…" if start else "",

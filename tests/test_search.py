@@ -71,43 +71,18 @@ def test_han_characters_of_the_supplementary_planes_are_searched(client):
 
 
 def test_a_number_and_its_unit_are_one_stored_token_and_one_query_lexeme():
-    document = search.document(["高龄津贴"], ["年满80周岁，每月3000元以上，1.5倍"], [])
-    body = document.split("\n")[1].split()
-    ages = [f"{age}岁" for age in range(80, 101)]  # what 年满80周岁 covers, after the units
+    text = "年满80周岁，每月3000元以上，1.5倍"
+    body = search.document(["高龄津贴"], [text], [], [text]).split("\n")[1].split()
+    ages = [f"岁{age}" for age in range(80, 101)]  # what 年满80周岁 covers, after the units
     assert body[-25:] == ["80周", "80周岁", "3000元", "3000元以", *ages]
-    assert search.tsquery(search.parse("80周岁")) == "(('80周岁') | ('80岁'))"  # any age so
+    assert search.document(["高龄津贴"], [text], []).split()[-1] == "3000元以"  # no eligibility
+    # An age is also found in a range holding it.
+    assert search.tsquery(search.parse("80周岁")) == "(('80周岁') | ('岁80'))"
     # Longer: the phrase still decides; the unit lexeme only narrows the index lookup.
     assert search.tsquery(search.parse("“每月3000元”")) == (
         "(('3000元' & ('每月' <-> '3000' <-> '元':*)))"
     )
     assert search.tsquery(search.parse("1.5倍")) == "(('1.5' <-> '倍':*))"
-
-
-@pytest.mark.parametrize(
-    "text, first, last",
-    [
-        ("80至89岁每人每月100元", 80, 89),
-        ("16-59周岁的城乡居民", 16, 59),
-        ("本市户籍年满80周岁的老年人", 80, 100),  # 100 stands for every older age
-        ("辖区内65周岁及以上常住居民", 65, 100),
-        ("18周岁（含）以上", 18, 100),
-        ("60岁起按月领取养老金", 60, 100),
-        ("3岁以下婴幼儿", 0, 3),
-        ("未满18周岁的子女", 0, 17),
-        ("女性不超过55周岁", 16, 55),  # an adult's bound: from the working age
-        ("35岁以下的青年", 16, 35),
-        ("0至60岁", 0, 60),  # as written
-        ("16周岁以下", 0, 16),
-        ("超过60周岁的", 61, 100),
-        ("百岁老人", None, None),  # no digits: queries read Chinese numerals, entries write digits
-        ("2020至2025年", None, None),
-        ("1.5岁", None, None),
-        ("每人每月200元", None, None),
-    ],
-)
-def test_documents_hold_every_age_their_text_covers(text, first, last):
-    ages = [] if first is None else [f"{age}岁" for age in range(first, last + 1)]
-    assert search.age_tokens([text]) == ages
 
 
 def test_an_age_typed_marks_the_range_that_holds_it():
@@ -119,6 +94,17 @@ def test_an_age_typed_marks_the_range_that_holds_it():
     assert search.marks(text, terms[0]) and not search.marks("90至99岁", terms[0])
     shown = search.snippet(["每月发放。90至99岁每月200元。"], search.parse("95周岁"))
     assert "<mark>90至99岁</mark>" in str(shown)
+    # Quoted, the age is searched and marked as written only.
+    quoted = search.parse("“85岁”")[0]
+    assert quoted.alternatives == ["85岁"] and quoted.ages == []
+    assert "<mark>" not in str(search.highlight(text, search.parse("“85岁”")))
+
+
+@pytest.mark.parametrize("width", range(20, 70, 7))
+def test_a_snippet_never_cuts_an_age_statement_into_another_meaning(width):
+    text = "初创企业的法定代表人或经营者（女性不超过55周岁、男性不超过60周岁，含港澳青年）。"
+    shown = str(search.snippet([text], search.parse("58岁"), width=width))
+    assert "<mark>不超过60周岁</mark>" in shown and "不超过55周岁" in shown
 
 
 def test_upgrade_gives_stored_documents_the_units_indexing_now_writes():

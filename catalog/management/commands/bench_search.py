@@ -220,7 +220,9 @@ class Command(BaseCommand):
             period_mode=Period.ALWAYS,
             status=Policy.Status.PUBLISHED,
             published_at=timezone.now(),
-            search_document=search.document([name, summary], [eligibility, benefit], [name]),
+            search_document=search.document(
+                [name, summary], [eligibility, benefit], [name], [eligibility]
+            ),
         )
 
     def report(self, label, query, runs):

@@ -1,0 +1,137 @@
+"""Ages in an entry's text, read as the ranges of ages it covers.
+
+Entries say whom they serve by a range (80至89岁, 16-59周岁, 出生满6个月至3岁), a floor (年满80周岁,
+65周岁及以上, 60岁起, 超过60周岁), a ceiling (3岁以下, 未满18周岁, 不超过55周岁, 不足3周岁) or both
+in one clause (年满16周岁不满60周岁, 16岁以上60岁以下, 年满16周岁至60周岁); people search by their
+own age (85岁). The search stores a token for every age an entry's eligibility covers and marks
+the statement that holds the age typed (`catalog.search`)."""
+
+import re
+from dataclasses import dataclass
+
+OLDEST = 100  # the oldest step entries write (100岁及以上): an older age reads as it
+_NO_AGE = 150  # past it a number before 岁 is no one's age
+# A ceiling alone past 18 bounds adults (不超过60周岁 of a business grant, 35岁以下 of a youth
+# programme): the range starts at 16, the working age. One of 18 or less bounds children (3岁以下,
+# 未满18周岁) and starts at 0.
+_ADULT, _CHILD = 16, 18
+# 至法定退休年龄 (the working age): 60, men's statutory retirement age until the reform of 2025,
+# which raises it by months a year.
+_RETIREMENT = 60
+
+# Bound words before an age, and whether the age itself is excluded.
+_FLOORS = {"年满": 0, "已满": 0, "满": 0, "达到": 0, "不低于": 0, "不小于": 0, "大于等于": 0}
+_FLOORS |= {"超过": 1, "大于": 1, "高于": 1}
+_CEILINGS = {"不超过": 0, "不大于": 0, "不高于": 0, "小于等于": 0}
+_CEILINGS |= {"未满": 1, "不满": 1, "未达到": 1, "不足": 1, "小于": 1, "低于": 1}
+_BOUND = "|".join(sorted([*_FLOORS, *_CEILINGS], key=len, reverse=True))  # 不超过 before 超过
+
+_N = r"(?<![\d.])\d{1,3}"
+_UNIT = r"\s*周?岁半?"
+_HELD = r"(?:\s*[(（][^()（）]{0,10}[)）])?"  # （含）, (含60岁), （不含）
+_TO = r"\s*[至到~～\-－—–]\s*"
+_SIDE = r"\s*(?:及其?|或)?\s*(?:以上|以下|以内|起)"
+_MENTIONS = re.compile(
+    rf"(?P<months>(?:出生|\d{{1,2}}\s*个月)(?:以上)?{_TO}{_N}{_UNIT})"
+    rf"|(?P<working>(?:{_BOUND})?\s*{_N}{_UNIT}{_HELD}\s*[至到]\s*法定退休年龄)"
+    rf"|(?P<range>{_N}(?:{_UNIT})?{_HELD}{_TO}{_N}{_UNIT}{_HELD})"
+    rf"|(?P<bound>{_BOUND})\s*{_N}{_UNIT}(?:{_HELD}{_SIDE})?{_HELD}"
+    rf"|{_N}{_UNIT}(?:{_HELD}{_SIDE}{_HELD})?"
+)
+_BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
+_CONNECTOR = re.compile(r"[至到~～\-－—–]")
+# What may stand between a floor and the ceiling that closes it (年满16周岁、不满60周岁).
+_JOINED = re.compile(r"[\s、，,且并但和及至到~～\-－—–]{0,3}")
+
+
+@dataclass
+class Mention:
+    kind: str  # range, floor, ceiling or age
+    low: int
+    high: int
+    start: int
+    end: int
+
+
+def _mention(match):
+    """The ages one match of `_MENTIONS` states, or None when it names no age. A bracket that
+    excludes (（不含）) moves the bound it follows by one."""
+    core = _BRACKETS.sub(lambda b: "×" if "不含" in b[0] else "", match[0])
+    numbers = [int(n) for n in re.findall(r"\d+", core)]
+    kind = "range"
+    if match["months"]:
+        low, high = 0, numbers[-1]
+    elif match["working"]:
+        low, high = numbers[0] + ("×" in core), _RETIREMENT
+    elif match["range"]:
+        before, after = _CONNECTOR.split(core, maxsplit=1)
+        low, high = numbers[0] + ("×" in before), numbers[1] - ("×" in after)
+    else:
+        n, bound, excluded = numbers[0], match["bound"], "×" in core
+        if bound in _FLOORS or (not bound and core.rstrip("×").endswith(("以上", "起"))):
+            kind, low, high = "floor", n + _FLOORS.get(bound, excluded), _NO_AGE
+        elif bound in _CEILINGS or core.rstrip("×").endswith(("以下", "以内")):
+            kind, high = "ceiling", n - _CEILINGS.get(bound, excluded)
+            low = 0 if high <= _CHILD else _ADULT
+        else:
+            kind, low, high = "age", n, n
+    if not 0 <= low <= high <= _NO_AGE:
+        return None
+    return Mention(kind, low, high, *match.span())
+
+
+def ranges(text):
+    """The age statements of `text`, each with the ages it covers (`OLDEST` standing for every
+    older age) and where it stands. A floor closed by a ceiling or an age in the same clause
+    is one range (年满16周岁不满60周岁: 16 to 59)."""
+    found = []
+    for mention in filter(None, map(_mention, _MENTIONS.finditer(text or ""))):
+        last = found[-1] if found else None
+        gap = text[last.end : mention.start] if last else ""
+        closes = mention.kind == "ceiling" or (mention.kind == "age" and _CONNECTOR.search(gap))
+        if last and last.kind == "floor" and closes and _JOINED.fullmatch(gap):
+            found[-1] = Mention("range", last.low, mention.high, last.start, mention.end)
+        else:
+            found.append(mention)
+    return [
+        Mention(m.kind, min(m.low, OLDEST), min(m.high, OLDEST), m.start, m.end)
+        for m in found
+        if m.low <= m.high
+    ]
+
+
+def tokens(texts, besides=()):
+    """A token for every age the `texts` cover and `besides` do not (岁85 for 80至89岁), once
+    each, youngest first. Written unit first, so that no text's own tokens can be one: its 85岁
+    is the age as written, which a quoted query looks for alone."""
+    return tokens_for(_covered(texts) - _covered(besides))
+
+
+def _covered(texts):
+    return {age for text in texts for m in ranges(text) for age in range(m.low, m.high + 1)}
+
+
+def tokens_for(ages):
+    """The tokens of `ages`, youngest first."""
+    return [f"岁{age}" for age in sorted(ages)]
+
+
+_TYPED = re.compile(r"(\d{1,3})周?岁")
+
+
+def typed(spelling):
+    """The age a query's spelling names (85 for 85岁 or 85周岁; 100 for 105岁), None if none."""
+    match = _TYPED.fullmatch(spelling)
+    return min(int(match[1]), OLDEST) if match and int(match[1]) <= _NO_AGE else None
+
+
+def spans(text, wanted):
+    """Where `text` states ages holding one of the ages `wanted` (80至89岁 for 85)."""
+    if not wanted or not text:
+        return []
+    return [(m.start, m.end) for m in ranges(text) if any(m.low <= a <= m.high for a in wanted)]
+
+
+def statements(text):
+    """Where `text` states any age: a cut there could change what it says (不|超过60周岁)."""
+    return [(m.start, m.end) for m in ranges(text)]
