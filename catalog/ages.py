@@ -6,6 +6,7 @@ in one clause (年满16周岁不满60周岁, 16岁以上60岁以下, 年满16周
 own age (85岁). The search stores a token for every age an entry's eligibility covers and marks
 the statement that holds the age typed (`catalog.search`)."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -44,7 +45,7 @@ _CONNECTOR = re.compile(r"[至到~～\-－—–]")
 _JOINED = re.compile(r"[\s、，,且并但和及至到~～\-－—–]{0,3}")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mention:
     kind: str  # range, floor, ceiling or age
     low: int
@@ -80,10 +81,14 @@ def _mention(match):
     return Mention(kind, low, high, *match.span())
 
 
+@functools.lru_cache(maxsize=4096)
 def ranges(text):
     """The age statements of `text`, each with the ages it covers (`OLDEST` standing for every
     older age) and where it stands. A floor closed by a ceiling or an age in the same clause
-    is one range (年满16周岁不满60周岁: 16 to 59)."""
+    is one range (年满16周岁不满60周岁: 16 to 59). Kept per text: a results page reads each
+    card's texts several times."""
+    if "岁" not in (text or ""):
+        return ()
     found = []
     for mention in filter(None, map(_mention, _MENTIONS.finditer(text or ""))):
         last = found[-1] if found else None
@@ -93,11 +98,11 @@ def ranges(text):
             found[-1] = Mention("range", last.low, mention.high, last.start, mention.end)
         else:
             found.append(mention)
-    return [
+    return tuple(
         Mention(m.kind, min(m.low, OLDEST), min(m.high, OLDEST), m.start, m.end)
         for m in found
         if m.low <= m.high
-    ]
+    )
 
 
 def tokens(texts, besides=()):

@@ -1,5 +1,6 @@
 from contextlib import contextmanager
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections, transaction
 from django.utils.functional import cached_property
@@ -25,7 +26,10 @@ class CappedPaginator(Paginator):
     and they are not counted, nor after a part that was all of them.
 
     `by_ids`: given the ids of every result (see `ids`), those entries in the page's order,
-    without the conditions that found them; without it, `object_list` narrowed to them."""
+    without the conditions that found them; without it, `object_list` narrowed to them.
+
+    `collect`: PostgreSQL planner settings for reading the ids of every result once the parts
+    have left them to count."""
 
     def __init__(
         self,
@@ -36,10 +40,12 @@ class CappedPaginator(Paginator):
         cache_parts=None,
         parts=(),
         by_ids=None,
+        collect=None,
         **kwargs,
     ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cache_parts = cache_parts
+        self.collect = collect
         self.parts = parts
         self.ranked = True
         if unranked and self.capped:
@@ -81,8 +87,22 @@ class CappedPaginator(Paginator):
             results = self.object_list.order_by()
             if not self.parts:  # no search: nothing costly to spare the page and the facets
                 return results.values("pk")[: RESULT_CAP + 1].count(), None
-            ids = list(results.values_list("pk", flat=True)[: RESULT_CAP + 1])
+            ids = self._ids(results.values_list("pk", flat=True)[: RESULT_CAP + 1])
         return len(ids), ids if len(ids) <= RESULT_CAP else None
+
+    def _ids(self, query):
+        """The ids `query` gives, read with `collect` set for it alone (in the same round trip)."""
+        connection = connections[query.db]
+        if not self.collect or connection.vendor != "postgresql":
+            return list(query)
+        try:
+            sql, params = query.query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        settings = "; ".join(f"SET LOCAL {name} = {value}" for name, value in self.collect.items())
+        with connection.cursor() as cursor:
+            cursor.execute(f"{settings}; {sql}", params)
+            return [pk for (pk,) in cursor.fetchall()]
 
     @property
     def count(self):

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog import caching, search
 from catalog.filters import PolicyFilter
@@ -1058,3 +1059,26 @@ def test_tags_and_materials_are_read_only_for_cards_some_word_is_unexplained_on(
     sql = [q["sql"] for q in read.captured_queries]
     prefetched = [q for q in sql if "_prefetch_related_val" in q]
     assert len(prefetched) == 1 and "catalog_audience" in prefetched[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings are PostgreSQL's")
+def test_a_search_counts_its_matches_from_the_gin_index_not_by_walking_another():
+    """A walk reads each entry's search vector from TOAST, which the planner does not price
+    (docs/PERFORMANCE.md): the ids of a search are read with plain index scans off."""
+    from catalog.pagination import CappedPaginator
+
+    wanted = {make_policy(code=f"AGE{n}", eligibility="年满60周岁的老人。").pk for n in range(3)}
+    make_policy(code="YOUNG", eligibility="未满18周岁的儿童。")
+    filterset = PolicyFilter({"q": "80岁"}, queryset=Policy.objects.published())
+    with CaptureQueriesContext(connection) as queries:
+        paginator = CappedPaginator(filterset.qs, 20, **filterset.paginator_options())
+        assert set(paginator.ids) == wanted
+    collected = [q["sql"] for q in queries if "enable_indexscan" in q["sql"]]
+    assert len(collected) == 1 and collected[0].startswith("SET LOCAL enable_indexscan = off; ")
+    # One character is looked for in names, whose walk costs little: left to the planner.
+    filterset = PolicyFilter({"q": "老"}, queryset=Policy.objects.published())
+    assert "collect" not in filterset.paginator_options()
+    # Filters that can match nothing give no ids, not an error.
+    nothing = [lambda limit: (0, False)]
+    empty = CappedPaginator(Policy.objects.none(), 20, parts=nothing, collect={"jit": "off"})
+    assert empty.ids == []
