@@ -121,13 +121,18 @@ def tokens_for(ages):
     return [f"岁{age}" for age in sorted(ages)]
 
 
-_TYPED = re.compile(r"(\d{1,3})周?岁")
+_TYPED = re.compile(r"(\d{1,3})(多|来)?周?岁")
 
 
 def typed(spelling):
-    """The age a query's spelling names (85 for 85岁 or 85周岁; 100 for 105岁), None if none."""
+    """The ages a query's spelling names: [85] for 85岁 or 85周岁, [100] for 105岁, 80 to 89 for
+    80多岁 (八十多岁, as people say it), [70] for 70来岁; none for other spellings."""
     match = _TYPED.fullmatch(spelling)
-    return min(int(match[1]), OLDEST) if match and int(match[1]) <= _NO_AGE else None
+    if not match or int(match[1]) > _NO_AGE:
+        return []
+    n = int(match[1])
+    last = n + 9 if match[2] == "多" and n % 10 == 0 else n
+    return sorted({min(age, OLDEST) for age in range(n, last + 1)})
 
 
 def spans(text, wanted):

@@ -173,8 +173,7 @@ class Term:
         self.word = word or text
         self.whole = whole or alternatives
         self.quoted = quoted
-        typed = () if quoted else map(ages.typed, alternatives)
-        self.ages = sorted({age for age in typed if age is not None})
+        self.ages = [] if quoted else sorted({age for s in alternatives for age in ages.typed(s)})
 
     @property
     def single_character(self):
@@ -213,8 +212,9 @@ _NUMBERS = re.compile(rf"([0-9]+(?:[.,][0-9]+)*)|[{_HAN}]+")
 # Words that, after a number, are its unit: the number and the unit are one word (80岁, 3000元).
 UNITS = frozenset(
     (
-        "元", "万元", "亿元", "万", "亿", "千元", "岁", "周岁", "年", "个月", "月", "日", "天",
-        "倍", "人", "名", "户", "次", "个", "项", "亩", "平方米", "公里", "小时", "年度", "级",
+        "元", "万元", "亿元", "万", "亿", "千元", "岁", "周岁", "多岁", "来岁", "年", "个月", "月",
+        "日", "天", "倍", "人", "名", "户", "次", "个", "项", "亩", "平方米", "公里", "小时",
+        "年度", "级",
     )
 )  # fmt: skip
 # A phrase in quotes is searched as typed, not cut into words.
@@ -239,8 +239,10 @@ _YEAR = re.compile(r"(?:19|20)[0-9]{2}(?:年|年度)|20[0-3][0-9]")
 # An age or an amount in Chinese numerals (八十岁, 二十万, 一万五千元), not an estimate (几十万):
 # entries write them in digits.
 _CHINESE_NUMBER = re.compile(
-    r"(?<![几数多])[零〇一二两三四五六七八九十百千万亿]+(?=周岁|岁|亿元|亿|万元|万|千元|元)"
+    r"(?<![几数多])[零〇一二两三四五六七八九十百千万亿]+(?=周岁|岁|多岁|来岁|亿元|亿|万元|万|千元|元)"
 )
+# An age typed with a space before its unit (85 岁) is one word.
+_SPACED_AGE = re.compile(r"(?<=[0-9])\s+(?=周?岁)")
 # Lone characters of a question that carry the asking, not what is asked about (我能领, 去哪办,
 # 找谁, 我妈, 能领钱); in a run with others they may be part of a word jieba does not know (失能,
 # 在岗, 能繁), which stays.
@@ -258,6 +260,8 @@ def segmenter():
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
+    for unit in ("多岁", "来岁"):  # 80多岁, 70来岁: units of an age as people say it
+        tokenizer.add_word(unit)
     return tokenizer
 
 
@@ -383,7 +387,8 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     pieces = []  # (piece, which word it came from, quoted)
     for i, part in enumerate(parts):
         quoted = i % 2 == 1
-        for word in _WORDS.split(part) if quoted else _words(_CHINESE_NUMBER.sub(_digits, part)):
+        unquoted = () if quoted else _CHINESE_NUMBER.sub(_digits, _SPACED_AGE.sub("", part))
+        for word in _WORDS.split(part) if quoted else _words(unquoted):
             if _RUNS.search(word):
                 cut = [word] if quoted else segments(word, known, places)
                 pieces += [(piece, len(pieces), quoted) for piece in cut]

@@ -60,6 +60,7 @@ def test_two_floors_for_two_sexes_stay_apart():
 
 
 def test_an_age_typed_is_read_up_to_the_oldest_step():
-    assert [ages.typed(s) for s in ["85岁", "85周岁", "105岁", "150岁", "151岁", "85"]] == [
-        *(85, 85, 100, 100, None, None)
-    ]
+    typed = ["85岁", "85周岁", "105岁", "150岁", "151岁", "85", "70来岁", "95多岁"]
+    assert [ages.typed(s) for s in typed] == [[85], [85], [100], [100], [], [], [70], [95]]
+    assert ages.typed("80多岁") == list(range(80, 90))  # as people say it
+    assert ages.typed("95多岁") == [95] and ages.typed("100多岁") == [100]

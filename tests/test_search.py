@@ -237,6 +237,8 @@ def test_a_question_is_searched_for_the_entry_it_asks_about():
     assert texts("八十岁老人有什么补贴") == ["80岁", "老人", "补贴"]
     assert texts("二十万创业贷款") == ["20万", "创业", "贷款"] and texts("三万元") == ["3万元"]
     assert texts("我爸八十五周岁了能领什么") == ["85周岁"]  # 了能领 asks, names nothing
+    assert texts("我妈八十多岁了") == ["80多岁"] and texts("七十来岁老人") == ["70来岁", "老人"]
+    assert texts("85 岁") == ["85岁"] and texts("我今年85岁") == ["85岁"]  # one word; 今年 dropped
     assert texts("失业了能领几个月") == ["失业"] and texts("孩子几年级") == ["孩子", "几年级"]
     assert texts("有没有福利") == ["福利"]
     assert texts("一万五千元") == ["15000元"] and texts("两万") == ["2万"]
@@ -373,6 +375,9 @@ def catalogue():
         ("“养老保险补贴”", set(), {"YANGLAO"}),  # quoted: only the phrase as typed
         ("满80岁", {"GAOLING", "YANGLAO"}, {"HULI"}),  # 80岁 as 80周岁
         ("85岁老人", {"GAOLING"}, {"YANGLAO"}),  # only GAOLING is also about 老人
+        ("我妈八十多岁了", {"GAOLING", "YANGLAO"}, {"HULI"}),  # 80 to 89
+        ("85 岁", {"GAOLING", "YANGLAO"}, {"HULI"}),
+        ("七十来岁", {"YANGLAO"}, {"GAOLING", "HULI"}),
         ("高龄津贴多少钱一个月", {"GAOLING"}, {"HULI"}),  # asked about: the entry answers
         ("八十岁老人有什么补贴", {"GAOLING"}, {"CHUANGYE", "YANGLAO"}),  # 80岁
     ],
