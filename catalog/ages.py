@@ -28,21 +28,30 @@ _CEILINGS |= {"未满": 1, "不满": 1, "未达到": 1, "不足": 1, "小于": 1
 _BOUND = "|".join(sorted([*_FLOORS, *_CEILINGS], key=len, reverse=True))  # 不超过 before 超过
 
 _N = r"(?<![\d.])\d{1,3}"
-_UNIT = r"\s*周?岁半?"
-_HELD = r"(?:\s*[(（][^()（）]{0,10}[)）])?"  # （含）, (含60岁), （不含）
+_UNIT = r"\s*周?岁(?:半(?=[以及或]))?"  # 3岁半以下; not the 半 of 65至69岁半价
+# （含）, （不含60周岁）: a bracket that only says whether the age is in
+_HELD = r"(?:\s*[(（]\s*(?:不含|含|包含)\s*(?:本数|\d{1,3}\s*周?岁)?\s*[)）])?"
 _TO = r"\s*[至到~～\-－—–]\s*"
 _SIDE = r"\s*(?:及其?|或)?\s*(?:以上|以下|以内|起)"
 _MENTIONS = re.compile(
     rf"(?P<months>(?:出生|\d{{1,2}}\s*个月)(?:以上)?{_TO}{_N}{_UNIT})"
-    rf"|(?P<working>(?:{_BOUND})?\s*{_N}{_UNIT}{_HELD}\s*[至到]\s*法定退休年龄)"
     rf"|(?P<range>{_N}(?:{_UNIT})?{_HELD}{_TO}{_N}{_UNIT}{_HELD})"
-    rf"|(?P<bound>{_BOUND})\s*{_N}{_UNIT}(?:{_HELD}{_SIDE})?{_HELD}"
-    rf"|{_N}{_UNIT}(?:{_HELD}{_SIDE}{_HELD})?"
+    rf"|(?P<retirement>(?:{_BOUND}|[至到])?\s*法定退休年龄(?:以内|以下|以上|前)?)"
+    rf"|(?P<bound>{_BOUND})\s*{_N}{_UNIT}{_HELD}(?:{_SIDE}{_HELD})?"
+    rf"|{_N}{_UNIT}{_HELD}(?:{_SIDE}{_HELD})?"
 )
 _BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
 _CONNECTOR = re.compile(r"[至到~～\-－—–]")
-# What may stand between a floor and the ceiling that closes it (年满16周岁、不满60周岁).
+# A payment that runs until an age (发放至年满18周岁, 至儿童满18周岁止) serves those below it.
+_UNTIL_BEFORE = re.compile(r"(?<!截)至[^\d，。；、,]{0,4}$")  # not 截至 (as of)
+_UNTIL_AFTER = re.compile(r"\s*(?:为止|止|时停|后停|停发)")
+# What may stand between a floor and the ceiling that closes it, in one sentence (年满16周岁、
+# 不满60周岁; 年满18周岁，年龄不超过35周岁), and between an age and the bound that makes it a
+# range (16周岁至60周岁以下).
+_CLAUSE = re.compile(r"[^。\d]{0,10}")
 _JOINED = re.compile(r"[\s、，,且并但和及至到~～\-－—–]{0,3}")
+# An age in a bracket after another statement, for another group (年满60周岁（女性55周岁）).
+_ALSO = re.compile(r"\s*[(（][^()（）\d。]{0,4}")
 
 
 @dataclass(frozen=True)
@@ -54,26 +63,42 @@ class Mention:
     end: int
 
 
+def _ceiling(high):
+    """The ages up to `high` that a ceiling alone covers (see _ADULT)."""
+    return (0 if high <= _CHILD else _ADULT), high
+
+
 def _mention(match):
     """The ages one match of `_MENTIONS` states, or None when it names no age. A bracket that
     excludes (（不含）) moves the bound it follows by one."""
     core = _BRACKETS.sub(lambda b: "×" if "不含" in b[0] else "", match[0])
     numbers = [int(n) for n in re.findall(r"\d+", core)]
+    side = core.rstrip("×")
     kind = "range"
     if match["months"]:
         low, high = 0, numbers[-1]
-    elif match["working"]:
-        low, high = numbers[0] + ("×" in core), _RETIREMENT
     elif match["range"]:
         before, after = _CONNECTOR.split(core, maxsplit=1)
         low, high = numbers[0] + ("×" in before), numbers[1] - ("×" in after)
+    elif match["retirement"]:
+        word = core.split("法定退休年龄")[0].strip()
+        if word in _CEILINGS or word in ("至", "到") or side.endswith(("以内", "以下", "前")):
+            kind, (low, high) = "ceiling", _ceiling(_RETIREMENT - _CEILINGS.get(word, 0))
+        elif word in _FLOORS or side.endswith("以上"):
+            kind, low, high = "floor", _RETIREMENT + _FLOORS.get(word, 0), _NO_AGE
+        else:
+            return None  # named, not bounding anyone
     else:
         n, bound, excluded = numbers[0], match["bound"], "×" in core
-        if bound in _FLOORS or (not bound and core.rstrip("×").endswith(("以上", "起"))):
+        until = _UNTIL_BEFORE.search(match.string, 0, match.start()) or _UNTIL_AFTER.match(
+            match.string, match.end()
+        )
+        if bound in ("年满", "已满", "满", "达到") and until:
+            kind, (low, high) = "ceiling", _ceiling(n - 1)
+        elif bound in _FLOORS or (not bound and side.endswith(("以上", "起"))):
             kind, low, high = "floor", n + _FLOORS.get(bound, excluded), _NO_AGE
-        elif bound in _CEILINGS or core.rstrip("×").endswith(("以下", "以内")):
-            kind, high = "ceiling", n - _CEILINGS.get(bound, excluded)
-            low = 0 if high <= _CHILD else _ADULT
+        elif bound in _CEILINGS or side.endswith(("以下", "以内")):
+            kind, (low, high) = "ceiling", _ceiling(n - _CEILINGS.get(bound, excluded))
         else:
             kind, low, high = "age", n, n
     if not 0 <= low <= high <= _NO_AGE:
@@ -81,28 +106,44 @@ def _mention(match):
     return Mention(kind, low, high, *match.span())
 
 
-@functools.lru_cache(maxsize=4096)
 def ranges(text):
     """The age statements of `text`, each with the ages it covers (`OLDEST` standing for every
-    older age) and where it stands. A floor closed by a ceiling or an age in the same clause
-    is one range (年满16周岁不满60周岁: 16 to 59). Kept per text: a results page reads each
-    card's texts several times."""
-    if "岁" not in (text or ""):
-        return ()
+    older age) and where it stands. A floor closed by a ceiling in the same sentence is one
+    range (年满16周岁不满60周岁: 16 to 59), and so is an age and the bound after it (16周岁至法定
+    退休年龄); an age in a bracket after a statement is bounded as it is (年满60周岁（女性55周岁）:
+    55 and older too)."""
+    return _ranges(text) if text and ("岁" in text or "退休年龄" in text) else ()
+
+
+@functools.lru_cache(maxsize=4096)  # a results page reads each card's texts several times
+def _ranges(text):
     found = []
-    for mention in filter(None, map(_mention, _MENTIONS.finditer(text or ""))):
+    for mention in filter(None, map(_mention, _MENTIONS.finditer(text))):
         last = found[-1] if found else None
         gap = text[last.end : mention.start] if last else ""
-        closes = mention.kind == "ceiling" or (mention.kind == "age" and _CONNECTOR.search(gap))
-        if last and last.kind == "floor" and closes and _JOINED.fullmatch(gap):
+        if last and _closes(last, mention, text[last.end : mention.start + 1]):
             found[-1] = Mention("range", last.low, mention.high, last.start, mention.end)
+        elif last and mention.kind == "age" and _ALSO.fullmatch(gap) and last.kind != "range":
+            low, high = _ceiling(mention.high) if last.kind == "ceiling" else (mention.low, _NO_AGE)
+            found.append(Mention(last.kind, low, high, mention.start, mention.end))
         else:
             found.append(mention)
     return tuple(
-        Mention(m.kind, min(m.low, OLDEST), min(m.high, OLDEST), m.start, m.end)
-        for m in found
-        if m.low <= m.high
+        Mention(m.kind, min(m.low, OLDEST), min(m.high, OLDEST), m.start, m.end) for m in found
     )
+
+
+def _closes(last, mention, between):
+    """Whether `mention` closes the range `last` opens, `between` being the text between them
+    and the first character of `mention`: a ceiling after a floor in the same sentence, above
+    it (not 60周岁以上、6周岁以下: two groups); a ceiling or an age after a floor or an age,
+    joined by 至 (年满16周岁至60周岁, 16周岁至法定退休年龄)."""
+    if mention.kind not in ("ceiling", "age") or mention.high < last.low:
+        return False
+    if last.kind == "floor" and mention.kind == "ceiling" and _CLAUSE.fullmatch(between[:-1]):
+        return True
+    joined = _JOINED.fullmatch(between[:-1]) and _CONNECTOR.search(between)
+    return last.kind in ("floor", "age") and bool(joined)
 
 
 def tokens(texts, besides=()):
@@ -121,18 +162,26 @@ def tokens_for(ages):
     return [f"岁{age}" for age in sorted(ages)]
 
 
-_TYPED = re.compile(r"(\d{1,3})(多|来)?周?岁")
+_TYPED = re.compile(r"(\d{1,3})(?:周?岁)?至(\d{1,3})周?岁|(\d{1,3})([多来几])?周?岁")
 
 
 def typed(spelling):
-    """The ages a query's spelling names: [85] for 85岁 or 85周岁, [100] for 105岁, 80 to 89 for
-    80多岁 (八十多岁, as people say it), [70] for 70来岁; none for other spellings."""
+    """The ages a query's spelling names: [85] for 85岁 or 85周岁, [100] for 105岁, 3 to 5 for
+    3至5岁 (`search.parse` writes 3-5岁 so), and as people say it 80 to 89 for 80多岁 or
+    80几岁 (八十多岁, 八十几岁), 10 to 19 for 10几岁 (十几岁), [70] for 70来岁; none for other
+    spellings."""
     match = _TYPED.fullmatch(spelling)
-    if not match or int(match[1]) > _NO_AGE:
+    if not match:
         return []
-    n = int(match[1])
-    last = n + 9 if match[2] == "多" and n % 10 == 0 else n
-    return sorted({min(age, OLDEST) for age in range(n, last + 1)})
+    if match[1]:
+        first, last = int(match[1]), int(match[2])
+    else:
+        first = last = int(match[3])
+        if match[4] in ("多", "几") and first % 10 == 0:
+            last = first + 9
+    if first > last or last > _NO_AGE:
+        return []
+    return sorted({min(age, OLDEST) for age in range(first, last + 1)})
 
 
 def spans(text, wanted):

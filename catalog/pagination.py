@@ -91,7 +91,9 @@ class CappedPaginator(Paginator):
         return len(ids), ids if len(ids) <= RESULT_CAP else None
 
     def _ids(self, query):
-        """The ids `query` gives, read with `collect` set for it alone (in the same round trip)."""
+        """The ids `query` gives, read with `collect` set for it alone, in the same round trip:
+        psycopg2 sends both statements as one query and gives the last one's rows (psycopg 3
+        would need them apart, with server-side binding)."""
         connection = connections[query.db]
         if not self.collect or connection.vendor != "postgresql":
             return list(query)

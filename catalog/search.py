@@ -212,9 +212,9 @@ _NUMBERS = re.compile(rf"([0-9]+(?:[.,][0-9]+)*)|[{_HAN}]+")
 # Words that, after a number, are its unit: the number and the unit are one word (80岁, 3000元).
 UNITS = frozenset(
     (
-        "元", "万元", "亿元", "万", "亿", "千元", "岁", "周岁", "多岁", "来岁", "年", "个月", "月",
-        "日", "天", "倍", "人", "名", "户", "次", "个", "项", "亩", "平方米", "公里", "小时",
-        "年度", "级",
+        "元", "万元", "亿元", "万", "亿", "千元", "岁", "周岁", "多岁", "来岁", "几岁", "年",
+        "个月", "月", "日", "天", "倍", "人", "名", "户", "次", "个", "项", "亩", "平方米", "公里",
+        "小时", "年度", "级",
     )
 )  # fmt: skip
 # A phrase in quotes is searched as typed, not cut into words.
@@ -239,10 +239,13 @@ _YEAR = re.compile(r"(?:19|20)[0-9]{2}(?:年|年度)|20[0-3][0-9]")
 # An age or an amount in Chinese numerals (八十岁, 二十万, 一万五千元), not an estimate (几十万):
 # entries write them in digits.
 _CHINESE_NUMBER = re.compile(
-    r"(?<![几数多])[零〇一二两三四五六七八九十百千万亿]+(?=周岁|岁|多岁|来岁|亿元|亿|万元|万|千元|元)"
+    r"(?<![几数多])[零〇一二两三四五六七八九十百千万亿]+(?=周岁|岁|多岁|来岁|几岁|亿元|亿|万元|万|千元|元)"
 )
-# An age typed with a space before its unit (85 岁) is one word.
+# An age typed with a space before its unit (85 岁) is one word, and so is a range of ages
+# (3-5岁, 3岁到5岁, 二十岁到三十岁: 3至5岁), whose sign would otherwise cut it in two.
 _SPACED_AGE = re.compile(r"(?<=[0-9])\s+(?=周?岁)")
+_AGE_RANGE = re.compile(r"([0-9]{1,3})\s*(?:周?岁)?\s*[至到~\-—–]\s*([0-9]{1,3})\s*(周?岁)")
+_AGE_RANGE_WORD = re.compile(r"[0-9]{1,3}至[0-9]{1,3}周?岁")
 # Lone characters of a question that carry the asking, not what is asked about (我能领, 去哪办,
 # 找谁, 我妈, 能领钱); in a run with others they may be part of a word jieba does not know (失能,
 # 在岗, 能繁), which stays.
@@ -260,7 +263,7 @@ def segmenter():
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    for unit in ("多岁", "来岁"):  # 80多岁, 70来岁: units of an age as people say it
+    for unit in ("多岁", "来岁", "几岁"):  # 80多岁, 70来岁, 80几岁: ages as people say them
         tokenizer.add_word(unit)
     return tokenizer
 
@@ -361,7 +364,9 @@ def _digits(match):
     """The digits of a Chinese numeral; a count of 万 or 亿 keeps it, as entries write (三万 is
     3万, 十亿 is 10亿)."""
     numeral = match[0]
-    if not set(numeral) & set("零〇一二两三四五六七八九十"):  # a unit alone: 千元, 万元, 百岁
+    if numeral == "百" and match.string.startswith("岁", match.end()):
+        return "100"  # 百岁老人
+    if not set(numeral) & set("零〇一二两三四五六七八九十"):  # a unit alone: 千元, 万元
         return numeral
     unit = numeral[-1] if numeral[-1] in "万亿" else ""
     try:
@@ -388,9 +393,11 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     for i, part in enumerate(parts):
         quoted = i % 2 == 1
         unquoted = () if quoted else _CHINESE_NUMBER.sub(_digits, _SPACED_AGE.sub("", part))
+        unquoted = () if quoted else _AGE_RANGE.sub(r" \1至\2\3 ", unquoted)
         for word in _WORDS.split(part) if quoted else _words(unquoted):
             if _RUNS.search(word):
-                cut = [word] if quoted else segments(word, known, places)
+                whole = quoted or _AGE_RANGE_WORD.fullmatch(word)
+                cut = [word] if whole else segments(word, known, places)
                 pieces += [(piece, len(pieces), quoted) for piece in cut]
 
     ends = {word: i for i, (_piece, word, _quoted) in enumerate(pieces)}  # a word's last piece

@@ -41,6 +41,20 @@ from catalog import ages
         ("出生满6个月至3岁", 0, 3),
         ("出生至3岁", 0, 3),
         ("年满16周岁至法定退休年龄", 16, 60),
+        # Several conditions of one sentence, in other words.
+        ("年满18周岁，年龄不超过35周岁", 18, 35),
+        ("年满60周岁，具有本市户籍，不超过70周岁", 60, 70),
+        ("16周岁以上、法定退休年龄以内", 16, 60),
+        ("16周岁至法定退休年龄", 16, 60),
+        ("年满16周岁不满法定退休年龄", 16, 59),
+        ("达到法定退休年龄的", 60, 100),
+        ("截至申请之日年满16周岁", 16, 100),  # 截至 is "as of"
+        ("年满60周岁（女性55周岁）", 55, 100),  # the bracket's own group
+        ("16周岁至60周岁（不含在校生）", 16, 60),  # a bracket about something else
+        # Paid until an age: for those below it.
+        ("孤儿生活费发放至年满18周岁", 0, 17),
+        ("补贴发放至儿童年满18周岁止", 0, 17),
+        ("65至69岁半价", 65, 69),
         # No age: queries read Chinese numerals, entries write digits; years; decimals.
         ("百岁老人", None, None),
         ("2020至2025年", None, None),
@@ -54,9 +68,17 @@ def test_an_age_statement_covers_its_range(text, first, last):
     assert ages.tokens([text]) == covered
 
 
-def test_two_floors_for_two_sexes_stay_apart():
-    found = ages.ranges("男性年满60周岁、女性年满55周岁")
-    assert [(m.low, m.high) for m in found] == [(60, 100), (55, 100)]
+@pytest.mark.parametrize(
+    "text, covered",
+    [
+        ("男性年满60周岁、女性年满55周岁", [(60, 100), (55, 100)]),
+        ("60周岁以上、6周岁以下的免票", [(60, 100), (0, 6)]),  # two groups, not 60 to 6
+        ("年满60周岁的老人和未满16周岁的儿童", [(60, 100), (0, 15)]),
+        ("年满16周岁。不超过60周岁的另行规定", [(16, 100), (16, 60)]),  # two sentences
+    ],
+)
+def test_statements_for_different_people_stay_apart(text, covered):
+    assert [(m.low, m.high) for m in ages.ranges(text)] == covered
 
 
 def test_an_age_typed_is_read_up_to_the_oldest_step():
@@ -64,3 +86,5 @@ def test_an_age_typed_is_read_up_to_the_oldest_step():
     assert [ages.typed(s) for s in typed] == [[85], [85], [100], [100], [], [], [70], [95]]
     assert ages.typed("80多岁") == list(range(80, 90))  # as people say it
     assert ages.typed("95多岁") == [95] and ages.typed("100多岁") == [100]
+    assert ages.typed("3至5岁") == [3, 4, 5] and ages.typed("10几岁") == list(range(10, 20))
+    assert ages.typed("9至5岁") == []
