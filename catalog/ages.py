@@ -2,7 +2,7 @@
 
 Entries say whom they serve by a range (80至89岁, 16-59周岁, 出生满6个月至3岁), a floor (年满80周岁,
 65周岁及以上, 60岁起, 超过60周岁), a ceiling (3岁以下, 未满18周岁, 不超过55周岁, 不足3周岁) or both
-in one clause (年满16周岁不满60周岁, 16岁以上60岁以下, 年满16周岁至60周岁); people search by their
+together (年满16周岁不满60周岁, 16岁以上60岁以下, 年满16周岁至60周岁); people search by their
 own age (85岁). The search stores a token for every age an entry's eligibility covers and marks
 the statement that holds the age typed (`catalog.search`)."""
 
@@ -42,21 +42,25 @@ _MENTIONS = re.compile(
 )
 _BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
 _CONNECTOR = re.compile(r"[至到~～\-－—–]")
-# A payment that runs until an age (发放至年满18周岁, 至儿童满18周岁止) serves those below it.
-_UNTIL_BEFORE = re.compile(r"(?<!截)至[^\d，。；、,]{0,4}$")  # not 截至 (as of)
-_UNTIL_AFTER = re.compile(r"\s*(?:为止|止|时停|后停|停发)")
-# What may stand between a floor and the ceiling that closes it, in one sentence (年满16周岁、
-# 不满60周岁; 年满18周岁，年龄不超过35周岁), and between an age and the bound that makes it a
-# range (16周岁至60周岁以下).
-_CLAUSE = re.compile(r"[^。\d]{0,10}")
-_JOINED = re.compile(r"[\s、，,且并但和及至到~～\-－—–]{0,3}")
-# An age in a bracket after another statement, for another group (年满60周岁（女性55周岁）).
-_ALSO = re.compile(r"\s*[(（][^()（）\d。]{0,4}")
+# A payment that runs until an age (发放至年满18周岁, 补贴发放至儿童年满18周岁止) serves those
+# below it; a 至 of anything else does not (至少年满18周岁, 至申请之日年满60周岁).
+_UNTIL = re.compile(r"(?:发放|发给|领取|享受|给予|补助|补贴|资助|保障)[至到][^\d，。；、,]{0,4}$")
+# What may stand between a floor and the ceiling that closes it: nothing, 、, 且, or the age
+# named again (年满16周岁不满60周岁, 16周岁以上、60周岁以下, 年满18周岁，年龄不超过35周岁), or a
+# bracket (16周岁以上（60周岁以下）). Anything more may bound someone else or a part of the group
+# (年满16周岁，未满18周岁的需监护人同意; 其中35周岁以下的另加): those stay apart, so that nobody
+# the floor admits is lost.
+_CLAUSE = re.compile(
+    r"\s*(?:、|[(（]|[，,]?\s*(?:且|并且?|而且)?\s*(?:年龄|年纪)(?:在|须|应|为)?"
+    r"|[，,]?\s*(?:且|并且?|而且))?\s*"
+)
+# An age in a bracket after a floor or a ceiling, for the other sex (年满60周岁（女性55周岁）).
+_ALSO = re.compile(r"\s*[(（]\s*[男女]性?\s*")
 
 
 @dataclass(frozen=True)
 class Mention:
-    kind: str  # range, floor, ceiling or age
+    kind: str  # range, floor, ceiling, upto (a ceiling only after an age) or age
     low: int
     high: int
     start: int
@@ -82,7 +86,9 @@ def _mention(match):
         low, high = numbers[0] + ("×" in before), numbers[1] - ("×" in after)
     elif match["retirement"]:
         word = core.split("法定退休年龄")[0].strip()
-        if word in _CEILINGS or word in ("至", "到") or side.endswith(("以内", "以下", "前")):
+        if word in ("至", "到") or side.endswith("前"):  # only after an age (16周岁至…)
+            kind, (low, high) = "upto", _ceiling(_RETIREMENT)
+        elif word in _CEILINGS or side.endswith(("以内", "以下")):
             kind, (low, high) = "ceiling", _ceiling(_RETIREMENT - _CEILINGS.get(word, 0))
         elif word in _FLOORS or side.endswith("以上"):
             kind, low, high = "floor", _RETIREMENT + _FLOORS.get(word, 0), _NO_AGE
@@ -90,9 +96,7 @@ def _mention(match):
             return None  # named, not bounding anyone
     else:
         n, bound, excluded = numbers[0], match["bound"], "×" in core
-        until = _UNTIL_BEFORE.search(match.string, 0, match.start()) or _UNTIL_AFTER.match(
-            match.string, match.end()
-        )
+        until = _UNTIL.search(match.string, 0, match.start())
         if bound in ("年满", "已满", "满", "达到") and until:
             kind, (low, high) = "ceiling", _ceiling(n - 1)
         elif bound in _FLOORS or (not bound and side.endswith(("以上", "起"))):
@@ -108,10 +112,9 @@ def _mention(match):
 
 def ranges(text):
     """The age statements of `text`, each with the ages it covers (`OLDEST` standing for every
-    older age) and where it stands. A floor closed by a ceiling in the same sentence is one
-    range (年满16周岁不满60周岁: 16 to 59), and so is an age and the bound after it (16周岁至法定
-    退休年龄); an age in a bracket after a statement is bounded as it is (年满60周岁（女性55周岁）:
-    55 and older too)."""
+    older age) and where it stands. A floor and a ceiling stated together are one range
+    (年满16周岁不满60周岁: 16 to 59; see `_closed`); an age in a bracket for the other sex is
+    bounded as the statement before it (年满60周岁（女性55周岁）: 55 and older too)."""
     return _ranges(text) if text and ("岁" in text or "退休年龄" in text) else ()
 
 
@@ -121,29 +124,47 @@ def _ranges(text):
     for mention in filter(None, map(_mention, _MENTIONS.finditer(text))):
         last = found[-1] if found else None
         gap = text[last.end : mention.start] if last else ""
-        if last and _closes(last, mention, text[last.end : mention.start + 1]):
-            found[-1] = Mention("range", last.low, mention.high, last.start, mention.end)
-        elif last and mention.kind == "age" and _ALSO.fullmatch(gap) and last.kind != "range":
-            low, high = _ceiling(mention.high) if last.kind == "ceiling" else (mention.low, _NO_AGE)
-            found.append(Mention(last.kind, low, high, mention.start, mention.end))
+        closed = last and _closed(text, last, mention)
+        if closed:
+            found[-1] = Mention("range", *closed, last.start, mention.end)
+        elif last and mention.kind == "age" and _ALSO.fullmatch(gap):
+            found.append(_for_the_other_sex(last, mention))
         else:
             found.append(mention)
     return tuple(
-        Mention(m.kind, min(m.low, OLDEST), min(m.high, OLDEST), m.start, m.end) for m in found
+        Mention(m.kind, min(m.low, OLDEST), min(m.high, OLDEST), m.start, m.end)
+        for m in found
+        if m.kind != "upto"  # 至法定退休年龄 after no age: no one's bound
     )
 
 
-def _closes(last, mention, between):
-    """Whether `mention` closes the range `last` opens, `between` being the text between them
-    and the first character of `mention`: a ceiling after a floor in the same sentence, above
-    it (not 60周岁以上、6周岁以下: two groups); a ceiling or an age after a floor or an age,
-    joined by 至 (年满16周岁至60周岁, 16周岁至法定退休年龄)."""
-    if mention.kind not in ("ceiling", "age") or mention.high < last.low:
-        return False
-    if last.kind == "floor" and mention.kind == "ceiling" and _CLAUSE.fullmatch(between[:-1]):
-        return True
-    joined = _JOINED.fullmatch(between[:-1]) and _CONNECTOR.search(between)
-    return last.kind in ("floor", "age") and bool(joined)
+def _for_the_other_sex(last, mention):
+    """An age in a bracket after a floor or a ceiling (年满60周岁（女性55周岁）), bounded as it."""
+    if last.kind == "floor":
+        return Mention("floor", mention.low, _NO_AGE, mention.start, mention.end)
+    if last.kind == "ceiling":
+        return Mention("ceiling", *_ceiling(mention.high), mention.start, mention.end)
+    return mention
+
+
+def _closed(text, last, mention):
+    """The range (low, high) that `last` and `mention` of `text` state together; None when
+    they are apart. A floor and a ceiling above it close a range in either order, with little
+    between them (`_CLAUSE`; not 60周岁以上、6周岁以下: two groups), a bracket holding the second
+    alone (16周岁以上（60周岁以下）, not 年满14周岁（不满16周岁的须由监护人陪同）); so do an age and
+    a bound after it joined by 至 (年满16周岁至60周岁, 16周岁至法定退休年龄)."""
+    gap, first = text[last.end : mention.start], text[mention.start]
+    if re.search(r"[(（]", gap) and not re.match(r"\s*[)）]", text[mention.end :]):
+        return None
+    ceiling = mention.kind in ("ceiling", "upto")
+    if last.kind == "floor" and ceiling and _CLAUSE.fullmatch(gap) and mention.high >= last.low:
+        return last.low, mention.high
+    if last.kind == "ceiling" and mention.kind == "floor" and re.fullmatch(r"\s*[(（]\s*", gap):
+        return (mention.low, last.high) if mention.low <= last.high else None
+    joined = _CONNECTOR.fullmatch(gap.strip() or first)  # 至 between them, or opening `mention`
+    if last.kind in ("floor", "age") and mention.kind in ("ceiling", "upto", "age") and joined:
+        return (last.low, mention.high) if mention.high >= last.low else None
+    return None
 
 
 def tokens(texts, besides=()):

@@ -244,7 +244,9 @@ _CHINESE_NUMBER = re.compile(
 # An age typed with a space before its unit (85 岁) is one word, and so is a range of ages
 # (3-5岁, 3岁到5岁, 二十岁到三十岁: 3至5岁), whose sign would otherwise cut it in two.
 _SPACED_AGE = re.compile(r"(?<=[0-9])\s+(?=周?岁)")
-_AGE_RANGE = re.compile(r"([0-9]{1,3})\s*(?:周?岁)?\s*[至到~\-—–]\s*([0-9]{1,3})\s*(周?岁)")
+_AGE_RANGE = re.compile(
+    r"(?<![0-9.])([0-9]{1,3})\s*(?:周?岁)?\s*[至到~\-—–]\s*([0-9]{1,3})\s*(周?岁)"
+)
 _AGE_RANGE_WORD = re.compile(r"[0-9]{1,3}至[0-9]{1,3}周?岁")
 # Lone characters of a question that carry the asking, not what is asked about (我能领, 去哪办,
 # 找谁, 我妈, 能领钱); in a run with others they may be part of a word jieba does not know (失能,
@@ -360,13 +362,18 @@ def _around_numbers(runs, known, places):
     return pieces
 
 
+def _age_range(match):
+    """A range of ages typed as one word (3-5岁 is 3至5岁), unless it runs backwards (a typo:
+    left as typed)."""
+    first, last, unit = match.groups()
+    return f" {first}至{last}{unit} " if int(first) <= int(last) else match[0]
+
+
 def _digits(match):
     """The digits of a Chinese numeral; a count of 万 or 亿 keeps it, as entries write (三万 is
     3万, 十亿 is 10亿)."""
     numeral = match[0]
-    if numeral == "百" and match.string.startswith("岁", match.end()):
-        return "100"  # 百岁老人
-    if not set(numeral) & set("零〇一二两三四五六七八九十"):  # a unit alone: 千元, 万元
+    if not set(numeral) & set("零〇一二两三四五六七八九十"):  # a unit alone: 千元, 万元, 百岁
         return numeral
     unit = numeral[-1] if numeral[-1] in "万亿" else ""
     try:
@@ -393,7 +400,7 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     for i, part in enumerate(parts):
         quoted = i % 2 == 1
         unquoted = () if quoted else _CHINESE_NUMBER.sub(_digits, _SPACED_AGE.sub("", part))
-        unquoted = () if quoted else _AGE_RANGE.sub(r" \1至\2\3 ", unquoted)
+        unquoted = () if quoted else _AGE_RANGE.sub(_age_range, unquoted)
         for word in _WORDS.split(part) if quoted else _words(unquoted):
             if _RUNS.search(word):
                 whole = quoted or _AGE_RANGE_WORD.fullmatch(word)
