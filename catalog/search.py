@@ -164,8 +164,8 @@ class Term:
 
     `word` is what is left of the word the person typed it in (残疾人补贴 for 残疾人 and 补贴,
     法律援助 of 我能领法律援助吗; see `parse`), and `whole` the spellings of that word: an entry
-    named by the word as typed ranks first. `ages`: the age it names, if any, unless quoted
-    (85 for 85岁 or 85周岁), also found in the ranges that hold it (`ages.tokens`)."""
+    named by the word as typed ranks first. `ages`: the ages it names, unless quoted ([85] for
+    85岁 or 85周岁, 80 to 89 for 80多岁), also found in the ranges that hold them."""
 
     def __init__(self, text, alternatives, word=None, whole=None, quoted=False):
         self.text = text
@@ -362,6 +362,13 @@ def _around_numbers(runs, known, places):
     return pieces
 
 
+def _numbers_read(text):
+    """Unquoted `text` with its numbers as entries write them: an age with a space before its
+    unit joined (85 岁), Chinese numerals in digits (八十岁), a range of ages one word (3-5岁)."""
+    text = _CHINESE_NUMBER.sub(_digits, _SPACED_AGE.sub("", text))
+    return _AGE_RANGE.sub(_age_range, text)
+
+
 def _age_range(match):
     """A range of ages typed as one word (3-5岁 is 3至5岁), unless it runs backwards (a typo:
     left as typed)."""
@@ -399,9 +406,7 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     pieces = []  # (piece, which word it came from, quoted)
     for i, part in enumerate(parts):
         quoted = i % 2 == 1
-        unquoted = () if quoted else _CHINESE_NUMBER.sub(_digits, _SPACED_AGE.sub("", part))
-        unquoted = () if quoted else _AGE_RANGE.sub(_age_range, unquoted)
-        for word in _WORDS.split(part) if quoted else _words(unquoted):
+        for word in _WORDS.split(part) if quoted else _words(_numbers_read(part)):
             if _RUNS.search(word):
                 whole = quoted or _AGE_RANGE_WORD.fullmatch(word)
                 cut = [word] if whole else segments(word, known, places)
