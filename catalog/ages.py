@@ -184,6 +184,30 @@ def tokens_for(ages):
 
 
 _TYPED = re.compile(r"(\d{1,3})(?:周?岁)?至(\d{1,3})周?岁|(\d{1,3})([多来几])?周?岁")
+# In a query: an age with a space before its unit (85 岁), and a range of ages (3-5岁, 3岁到5岁,
+# 二十岁到三十岁 once in digits), whose sign would cut it in two.
+_SPACED = re.compile(r"(?<=[0-9])\s+(?=周?岁)")
+_TYPED_RANGE = re.compile(
+    r"(?<![0-9.])([0-9]{1,3})\s*(?:周?岁)?\s*[至到~\-—–]\s*([0-9]{1,3})\s*(周?岁)"
+)
+
+
+def as_words(query):
+    """`query` (its numerals in digits) with each age it states a word of its own, as `typed`
+    reads them: 85 岁 is 85岁, 3-5岁 is 3至5岁; not a range that runs backwards (a typo, left as
+    typed) or starts inside a decimal (1.5-3岁)."""
+
+    def one_word(match):
+        first, last, unit = match.groups()
+        return f" {first}至{last}{unit} " if int(first) <= int(last) else match[0]
+
+    return _TYPED_RANGE.sub(one_word, _SPACED.sub("", query))
+
+
+def is_range(word):
+    """Whether `word` is a range of ages as `as_words` writes it (3至5岁)."""
+    match = _TYPED.fullmatch(word)
+    return bool(match and match[1])
 
 
 def typed(spelling):

@@ -241,13 +241,6 @@ _YEAR = re.compile(r"(?:19|20)[0-9]{2}(?:年|年度)|20[0-3][0-9]")
 _CHINESE_NUMBER = re.compile(
     r"(?<![几数多])[零〇一二两三四五六七八九十百千万亿]+(?=周岁|岁|多岁|来岁|几岁|亿元|亿|万元|万|千元|元)"
 )
-# An age typed with a space before its unit (85 岁) is one word, and so is a range of ages
-# (3-5岁, 3岁到5岁, 二十岁到三十岁: 3至5岁), whose sign would otherwise cut it in two.
-_SPACED_AGE = re.compile(r"(?<=[0-9])\s+(?=周?岁)")
-_AGE_RANGE = re.compile(
-    r"(?<![0-9.])([0-9]{1,3})\s*(?:周?岁)?\s*[至到~\-—–]\s*([0-9]{1,3})\s*(周?岁)"
-)
-_AGE_RANGE_WORD = re.compile(r"[0-9]{1,3}至[0-9]{1,3}周?岁")
 # Lone characters of a question that carry the asking, not what is asked about (我能领, 去哪办,
 # 找谁, 我妈, 能领钱); in a run with others they may be part of a word jieba does not know (失能,
 # 在岗, 能繁), which stays.
@@ -362,20 +355,6 @@ def _around_numbers(runs, known, places):
     return pieces
 
 
-def _numbers_read(text):
-    """Unquoted `text` with its numbers as entries write them: an age with a space before its
-    unit joined (85 岁), Chinese numerals in digits (八十岁), a range of ages one word (3-5岁)."""
-    text = _CHINESE_NUMBER.sub(_digits, _SPACED_AGE.sub("", text))
-    return _AGE_RANGE.sub(_age_range, text)
-
-
-def _age_range(match):
-    """A range of ages typed as one word (3-5岁 is 3至5岁), unless it runs backwards (a typo:
-    left as typed)."""
-    first, last, unit = match.groups()
-    return f" {first}至{last}{unit} " if int(first) <= int(last) else match[0]
-
-
 def _digits(match):
     """The digits of a Chinese numeral; a count of 万 or 亿 keeps it, as entries write (三万 is
     3万, 十亿 is 10亿)."""
@@ -406,9 +385,10 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     pieces = []  # (piece, which word it came from, quoted)
     for i, part in enumerate(parts):
         quoted = i % 2 == 1
-        for word in _WORDS.split(part) if quoted else _words(_numbers_read(part)):
+        unquoted = () if quoted else ages.as_words(_CHINESE_NUMBER.sub(_digits, part))
+        for word in _WORDS.split(part) if quoted else _words(unquoted):
             if _RUNS.search(word):
-                whole = quoted or _AGE_RANGE_WORD.fullmatch(word)
+                whole = quoted or ages.is_range(word)
                 cut = [word] if whole else segments(word, known, places)
                 pieces += [(piece, len(pieces), quoted) for piece in cut]
 
