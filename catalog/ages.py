@@ -168,56 +168,128 @@ def _closed(text, last, mention):
 
 
 def tokens(texts, besides=()):
-    """A token for every age the `texts` cover and `besides` do not (岁85 for 80至89岁), once
-    each, youngest first. Written unit first, so that no text's own tokens can be one: its 85岁
-    is the age as written, which a quoted query looks for alone."""
-    return tokens_for(_covered(texts) - _covered(besides))
+    """The tokens of the ages the `texts` state and `besides` do not, once each: 岁N for every
+    age covered (岁85 for 80至89岁), and for each statement 岁起N and 岁止N where it starts and
+    ends, 岁上N when it runs on from N (年满60周岁) and 岁下N when it runs up to N from birth
+    (未满18周岁), which a query for a group reads (`Asked`). Written unit first, so that no
+    text's own tokens can be one: its 85岁 is the age as written, which a quoted query looks
+    for alone."""
+    own = _tokens(texts) - _tokens(besides)
+    return sorted(own, key=lambda token: (token.rstrip("0123456789"), int(token.lstrip(_TOKEN))))
 
 
-def _covered(texts):
-    return {age for text in texts for m in ranges(text) for age in range(m.low, m.high + 1)}
+_TOKEN = "岁起止上下"
 
 
-def tokens_for(ages):
-    """The tokens of `ages`, youngest first."""
-    return [f"岁{age}" for age in sorted(ages)]
+def _tokens(texts):
+    found = set()
+    for text in texts:
+        for m in ranges(text):
+            found |= {f"岁{age}" for age in range(m.low, m.high + 1)}
+            found |= {f"岁起{m.low}", f"岁止{m.high}"}
+            found |= {f"岁上{m.low}"} if m.high == OLDEST else set()
+            found |= {f"岁下{m.high}"} if m.low == 0 else set()
+    return found
 
 
-_TYPED = re.compile(r"(\d{1,3})(?:周?岁)?至(\d{1,3})周?岁|(\d{1,3})([多来几])?周?岁")
-# In a query: an age with a space before its unit (85 岁), and a range of ages (3-5岁, 3岁到5岁,
-# 二十岁到三十岁 once in digits), whose sign would cut it in two.
+@dataclass(frozen=True)
+class Asked:
+    """The ages a query names, from `low` to `high`: a person's (85岁, 80多岁, 3至5岁), served by
+    any statement covering one of them, or with `within` a group's (60岁以上, 18岁以下), served
+    by a statement for everyone in it or for no one else: 60岁以上 finds 年满80周岁 and 年满16
+    周岁, not 16周岁至法定退休年龄; 18岁以下 finds 3岁以下 and 未满18周岁, not 年满16周岁."""
+
+    low: int
+    high: int
+    within: bool = False
+
+    def holds(self, mention):
+        if not self.within:
+            return mention.low <= self.high and self.low <= mention.high
+        inside = self.low <= mention.low and mention.high <= self.high
+        return inside or (mention.low <= self.low and self.high <= mention.high)
+
+    def tokens(self):
+        """The tokens of a statement it holds, one of which an entry holds (see `tokens`)."""
+        if not self.within:
+            return [f"岁{age}" for age in range(self.low, self.high + 1)]
+        if self.high == OLDEST:  # starting at the bound or later, or running on from before it
+            inside, spanning = range(self.low, OLDEST + 1), range(0, self.low + 1)
+            return [*(f"岁起{age}" for age in inside), *(f"岁上{age}" for age in spanning)]
+        inside, spanning = range(0, self.high + 1), range(self.high, OLDEST + 1)
+        return [*(f"岁止{age}" for age in inside), *(f"岁下{age}" for age in spanning)]
+
+
+_TYPED = re.compile(
+    r"(\d{1,3})(?:周?岁)?至(\d{1,3})周?岁|(\d{1,3})([多来几])?周?岁|(\d{1,3})岁(以上|以下)"
+)
+# In a query: an age with a space before its unit (85 岁), a range of ages (3-5岁, 3岁到5岁,
+# 二十岁到三十岁 once in digits), whose sign would cut it in two, and a group's bound before or
+# after the age (60岁以上, 满60周岁, 不满18岁), which search would drop as a word naming nothing.
 _SPACED = re.compile(r"(?<=[0-9])\s+(?=周?岁)")
 _TYPED_RANGE = re.compile(
     r"(?<![0-9.])([0-9]{1,3})\s*(?:周?岁)?\s*[至到~\-—–]\s*([0-9]{1,3})\s*(周?岁)"
 )
+# Query words for a group's bound, before the age or after it. Not 满 or 年满: 我妈今年满60岁 is
+# a person's age. Whether the age itself is in (不满18岁, 超过60岁) is not read: entries write a
+# bound either way (3岁以下 is often "under 3"), so 未满3岁 finds them and 超过60岁 年满60周岁.
+_ASKED_FLOORS = {"不低于", "不小于", "超过", "大于", "高于", "以上", "及以上", "或以上", "起"}
+_ASKED_CEILINGS = {"不超过", "未满", "不满", "不足", "不到", "小于", "低于"}
+_ASKED_CEILINGS |= {"以下", "及以下", "或以下", "以内"}
+_AFTER = {"以上", "及以上", "或以上", "起", "以下", "及以下", "或以下", "以内"}
+
+
+def _alternation(words):
+    return "|".join(sorted(words, key=len, reverse=True))  # 不超过 before 超过
+
+
+_TYPED_BOUND = re.compile(
+    rf"(?P<before>{_alternation((_ASKED_FLOORS | _ASKED_CEILINGS) - _AFTER)})?\s*"
+    rf"(?<![0-9.])(?P<age>[0-9]{{1,3}})\s*周?岁(?P<after>{_alternation(_AFTER)})?"
+)
 
 
 def as_words(query):
-    """`query` (its numerals in digits) with each age it states a word of its own, as `typed`
-    reads them: 85 岁 is 85岁, 3-5岁 is 3至5岁; not a range that runs backwards (a typo, left as
-    typed) or starts inside a decimal (1.5-3岁)."""
+    """`query` (its numerals in digits) with each age it states a word of its own, as `asked`
+    reads them: 85 岁 is 85岁, 3-5岁 is 3至5岁, 不满18周岁 is 18岁以下, 超过60岁 is 60岁以上; not
+    a range that runs backwards (a typo, left as typed) or starts inside a decimal (1.5-3岁),
+    nor a bound both ways (超过18岁以下)."""
 
-    def one_word(match):
+    def one_range(match):
         first, last, unit = match.groups()
         return f" {first}至{last}{unit} " if int(first) <= int(last) else match[0]
 
-    return _TYPED_RANGE.sub(one_word, _SPACED.sub("", query))
+    def one_bound(match):
+        bounds = {w in _ASKED_FLOORS for w in (match["before"], match["after"]) if w}
+        if len(bounds) != 1 or int(match["age"]) > _NO_AGE:
+            return match[0]  # no bound, or both ways (不满16岁以上)
+        return f" {match['age']}岁{'以上' if bounds == {True} else '以下'} "
+
+    query = _TYPED_RANGE.sub(one_range, _SPACED.sub("", query))
+    return _TYPED_BOUND.sub(one_bound, query)
 
 
-def is_range(word):
-    """Whether `word` is a range of ages as `as_words` writes it (3至5岁)."""
+def is_whole(word):
+    """Whether `word` is a range of ages or a group's bound as `as_words` writes it (3至5岁,
+    60岁以上), which the search keeps whole."""
     match = _TYPED.fullmatch(word)
-    return bool(match and match[1])
+    return bool(match and (match[1] or match[5]))
 
 
-def typed(spelling):
-    """The ages a query's spelling names: [85] for 85岁 or 85周岁, [100] for 105岁, 3 to 5 for
-    3至5岁 (`search.parse` writes 3-5岁 so), and as people say it 80 to 89 for 80多岁 or
-    80几岁 (八十多岁, 八十几岁), 10 to 19 for 10几岁 (十几岁), [70] for 70来岁; none for other
-    spellings."""
+def asked(spelling):
+    """The ages a query's spelling names, as `Asked`, or None: 85 for 85岁 or 85周岁, 100 for
+    105岁, 3 to 5 for 3至5岁 (`search.parse` writes 3-5岁 so), and as people say it 80 to 89
+    for 80多岁 or 80几岁 (八十多岁, 八十几岁), 10 to 19 for 10几岁 (十几岁), 70 for 70来岁; the
+    group from 60 for 60岁以上 and up to 18 for 18岁以下."""
     match = _TYPED.fullmatch(spelling)
     if not match:
-        return []
+        return None
+    if match[5]:
+        if int(match[5]) > _NO_AGE:
+            return None
+        age = min(int(match[5]), OLDEST)
+        above = match[6] == "以上"
+        return Asked(age, OLDEST, True) if above else Asked(0, age, True)
     if match[1]:
         first, last = int(match[1]), int(match[2])
     else:
@@ -225,15 +297,15 @@ def typed(spelling):
         if match[4] in ("多", "几") and first % 10 == 0:
             last = first + 9
     if first > last or last > _NO_AGE:
-        return []
-    return sorted({min(age, OLDEST) for age in range(first, last + 1)})
+        return None
+    return Asked(min(first, OLDEST), min(last, OLDEST))
 
 
 def spans(text, wanted):
-    """Where `text` states ages holding one of the ages `wanted` (80至89岁 for 85)."""
+    """Where `text` states ages one of `wanted` (`Asked`) holds (80至89岁 for 85岁)."""
     if not wanted or not text:
         return []
-    return [(m.start, m.end) for m in ranges(text) if any(m.low <= a <= m.high for a in wanted)]
+    return [(m.start, m.end) for m in ranges(text) if any(a.holds(m) for a in wanted)]
 
 
 def statements(text):

@@ -164,8 +164,9 @@ class Term:
 
     `word` is what is left of the word the person typed it in (残疾人补贴 for 残疾人 and 补贴,
     法律援助 of 我能领法律援助吗; see `parse`), and `whole` the spellings of that word: an entry
-    named by the word as typed ranks first. `ages`: the ages it names, unless quoted ([85] for
-    85岁 or 85周岁, 80 to 89 for 80多岁), also found in the ranges that hold them."""
+    named by the word as typed ranks first. `ages`: the ages it names (`ages.Asked`: 85 for 85岁
+    or 85周岁, 80 to 89 for 80多岁, the group from 60 for 60岁以上), unless quoted, also found in
+    the statements of ages that hold them."""
 
     def __init__(self, text, alternatives, word=None, whole=None, quoted=False):
         self.text = text
@@ -173,7 +174,8 @@ class Term:
         self.word = word or text
         self.whole = whole or alternatives
         self.quoted = quoted
-        self.ages = [] if quoted else sorted({age for s in alternatives for age in ages.typed(s)})
+        asked = () if quoted else map(ages.asked, alternatives)
+        self.ages = list(dict.fromkeys(filter(None, asked)))
 
     @property
     def single_character(self):
@@ -388,7 +390,7 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
         unquoted = () if quoted else ages.as_words(_CHINESE_NUMBER.sub(_digits, part))
         for word in _WORDS.split(part) if quoted else _words(unquoted):
             if _RUNS.search(word):
-                whole = quoted or ages.is_range(word)
+                whole = quoted or ages.is_whole(word)
                 cut = [word] if whole else segments(word, known, places)
                 pieces += [(piece, len(pieces), quoted) for piece in cut]
 
@@ -458,7 +460,7 @@ def tsquery(terms):
     clauses = []
     for term in terms:
         phrases = [p for p in map(_phrase, term.alternatives) if p]
-        phrases += [f"'{token}'" for token in ages.tokens_for(term.ages)]
+        phrases += [f"'{token}'" for asked in term.ages for token in asked.tokens()]
         if phrases:
             clauses.append("(" + " | ".join(f"({p})" for p in phrases) + ")")
     return " & ".join(clauses)
@@ -546,7 +548,7 @@ def search(queryset, terms):
             pattern = _like_pattern(spelling)
             if pattern:
                 condition |= Q(search_document__contains=pattern)
-        for token in ages.tokens_for(term.ages):
+        for token in (token for asked in term.ages for token in asked.tokens()):
             condition |= Q(search_document__contains=f" {token} ")
         queryset = queryset.filter(condition) if condition else queryset.none()
     return queryset
@@ -771,7 +773,7 @@ def _whole_number(pattern, spelling):
 
 def _age_spans(text, terms):
     """Where `text` states ages holding an age `terms` name (80至89岁 for 85岁)."""
-    return ages.spans(text, {age for term in terms for age in term.ages})
+    return ages.spans(text, {asked for term in terms for asked in term.ages})
 
 
 def highlight(text, terms, pinyin=False):

@@ -62,6 +62,12 @@ def codes(query):
         ("85岁", {"HZ-LM-001", "HZ-GF-021", "HZ-LM-013"}, {"HZ-GF-020", "HZ-LM-024"}),
         ("3岁", {"HZ-GF-020", "HZ-GF-028"}, {"HZ-LM-001", "HZ-GF-021", "HZ-LM-024"}),
         ("3-5岁", {"HZ-GF-020", "HZ-GF-028"}, {"HZ-LM-001", "HZ-LM-024"}),
+        # A group finds what serves all of it (35岁及以上) or only it (年满80周岁); not
+        # 男性不超过60周岁, nor for children 年满16周岁.
+        ("60岁以上老人", {"HZ-LM-001", "HZ-GF-021", "HZ-LM-013"}, {"HZ-GF-020", "HZ-LM-024"}),
+        ("60周岁及以上", {"HZ-LM-001", "HZ-GF-022"}, {"HZ-LM-024"}),
+        ("18岁以下", {"HZ-GF-020", "HZ-GF-028"}, {"HZ-GF-011", "HZ-LM-024", "HZ-LM-001"}),
+        ("不满3周岁", {"HZ-GF-020", "HZ-GF-028"}, {"HZ-GF-011", "HZ-LM-001"}),
         ("3000元", {"HZ-LM-028"}, {"HZ-LM-001"}),
         ("yanglao", {"HZ-LM-008"}, {"HZ-LM-001"}),
         ("gljt", {"HZ-LM-001"}, {"HZ-LM-008"}),

@@ -74,8 +74,9 @@ def test_han_characters_of_the_supplementary_planes_are_searched(client):
 def test_a_number_and_its_unit_are_one_stored_token_and_one_query_lexeme():
     text = "年满80周岁，每月3000元以上，1.5倍"
     body = search.document(["高龄津贴"], [text], [], [text]).split("\n")[1].split()
-    ages = [f"岁{age}" for age in range(80, 101)]  # what 年满80周岁 covers, after the units
-    assert body[-25:] == ["80周", "80周岁", "3000元", "3000元以", *ages]
+    # What 年满80周岁 covers, after the units, then where it starts and ends.
+    ages = [f"岁{age}" for age in range(80, 101)] + ["岁上80", "岁止100", "岁起80"]
+    assert body[-28:] == ["80周", "80周岁", "3000元", "3000元以", *ages]
     assert search.document(["高龄津贴"], [text], []).split()[-1] == "3000元以"  # no eligibility
     # An age is also found in a range holding it.
     assert search.tsquery(search.parse("80周岁")) == "(('80周岁') | ('岁80'))"
@@ -196,7 +197,7 @@ def test_an_unspaced_phrase_is_cut_into_the_words_a_person_means():
     assert texts("养老") == ["养老"] and texts("80周岁") == ["80周岁"]
     assert texts("满80岁") == ["80岁"] and texts("60岁老人") == ["60岁", "老人"]  # unit kept
     assert texts("满80岁能领什么补贴") == ["80岁", "补贴"] and texts("1.5倍") == ["1.5倍"]
-    assert texts("60岁以上老人") == ["60岁", "老人"]  # entries say 年满60周岁, without 以上
+    assert texts("60岁以上老人") == ["60岁以上", "老人"]  # a group's bound, read as one word
     assert texts("已满60岁") == ["60岁"] and texts("500低保") == ["500", "低保"]  # no unit
     assert texts("80岁老人每月100元") == ["80岁", "老人", "每月", "100元"]  # two numbers
     assert texts("“残疾人补贴") == ["残疾人", "补贴"]  # a quote never closed is no quote
