@@ -175,10 +175,7 @@ def tokens(texts, besides=()):
     text's own tokens can be one: its 85岁 is the age as written, which a quoted query looks
     for alone."""
     own = _tokens(texts) - _tokens(besides)
-    return sorted(own, key=lambda token: (token.rstrip("0123456789"), int(token.lstrip(_TOKEN))))
-
-
-_TOKEN = "岁起止上下"
+    return sorted(own, key=lambda token: (token.rstrip("0123456789"), len(token), token))
 
 
 def _tokens(texts):

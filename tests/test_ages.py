@@ -112,6 +112,7 @@ def test_an_age_typed_is_read_up_to_the_oldest_step():
     assert typed("60岁以上") == (60, 100, True) and typed("18岁以下") == (0, 18, True)
     assert typed("120岁以上") == (100, 100, True) and typed("200岁以上") is None
 
+
 @pytest.mark.parametrize(
     "query, words",
     [
