@@ -167,13 +167,16 @@ def _closed(text, last, mention):
     return None
 
 
+# The token of a text stating any age: an age searched beside other words also finds the
+# entries that state none (`search.tsquery`), as they serve every age.
+ANY = "岁any"
+
+
 def tokens(texts, besides=()):
     """The tokens of the ages the `texts` state and `besides` do not, once each: 岁N for every
-    age covered (岁85 for 80至89岁), and for each statement 岁起N and 岁止N where it starts and
-    ends, 岁上N when it runs on from N (年满60周岁) and 岁下N when it runs up to N from birth
-    (未满18周岁), which a query for a group reads (`Asked`). Written unit first, so that no
-    text's own tokens can be one: its 85岁 is the age as written, which a quoted query looks
-    for alone."""
+    age covered (岁85 for 80至89岁), 岁起N and 岁止N where each statement starts and ends, which
+    a query for a group reads (`Asked`), and `ANY`. Written unit first, so that no text's own
+    tokens can be one: its 85岁 is the age as written, which a quoted query looks for alone."""
     own = _tokens(texts) - _tokens(besides)
     return sorted(own, key=lambda token: (token.rstrip("0123456789"), len(token), token))
 
@@ -183,9 +186,7 @@ def _tokens(texts):
     for text in texts:
         for m in ranges(text):
             found |= {f"岁{age}" for age in range(m.low, m.high + 1)}
-            found |= {f"岁起{m.low}", f"岁止{m.high}"}
-            found |= {f"岁上{m.low}"} if m.high == OLDEST else set()
-            found |= {f"岁下{m.high}"} if m.low == 0 else set()
+            found |= {f"岁起{m.low}", f"岁止{m.high}", ANY}
     return found
 
 
@@ -206,15 +207,16 @@ class Asked:
         inside = self.low <= mention.low and mention.high <= self.high
         return inside or (mention.low <= self.low and self.high <= mention.high)
 
-    def tokens(self):
-        """The tokens of a statement it holds, one of which an entry holds (see `tokens`)."""
+    def needs(self):
+        """What an entry's tokens (see `tokens`) must hold for it: any of the alternatives,
+        each a tuple of token sets, one token of every set. For a group, a statement starting
+        and one ending within it, or ages covered at both of its ends: one statement does it
+        (年满80周岁; 年满16周岁), two rarely do it apart."""
+        ages = range(self.low, self.high + 1)
         if not self.within:
-            return [f"岁{age}" for age in range(self.low, self.high + 1)]
-        if self.high == OLDEST:  # starting at the bound or later, or running on from before it
-            inside, spanning = range(self.low, OLDEST + 1), range(0, self.low + 1)
-            return [*(f"岁起{age}" for age in inside), *(f"岁上{age}" for age in spanning)]
-        inside, spanning = range(0, self.high + 1), range(self.high, OLDEST + 1)
-        return [*(f"岁止{age}" for age in inside), *(f"岁下{age}" for age in spanning)]
+            return [({f"岁{age}" for age in ages},)]
+        inside = ({f"岁起{age}" for age in ages}, {f"岁止{age}" for age in ages})
+        return [inside, ({f"岁{self.low}"}, {f"岁{self.high}"})]
 
 
 _TYPED = re.compile(
@@ -277,7 +279,8 @@ def asked(spelling):
     """The ages a query's spelling names, as `Asked`, or None: 85 for 85岁 or 85周岁, 100 for
     105岁, 3 to 5 for 3至5岁 (`search.parse` writes 3-5岁 so), and as people say it 80 to 89
     for 80多岁 or 80几岁 (八十多岁, 八十几岁), 10 to 19 for 10几岁 (十几岁), 70 for 70来岁; the
-    group from 60 for 60岁以上 and up to 18 for 18岁以下."""
+    group from 60 for 60岁以上, up to 18 for 18岁以下 and from 16 to 35 for 35岁以下 (as an
+    entry's ceiling is read)."""
     match = _TYPED.fullmatch(spelling)
     if not match:
         return None
@@ -285,8 +288,9 @@ def asked(spelling):
         if int(match[5]) > _NO_AGE:
             return None
         age = min(int(match[5]), OLDEST)
-        above = match[6] == "以上"
-        return Asked(age, OLDEST, True) if above else Asked(0, age, True)
+        if match[6] == "以上":
+            return Asked(age, OLDEST, True)
+        return Asked(*_ceiling(age), True)  # 35岁以下 of a youth programme: adults
     if match[1]:
         first, last = int(match[1]), int(match[2])
     else:

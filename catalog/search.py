@@ -19,6 +19,7 @@ import functools
 import itertools
 import logging
 import math
+import operator
 import re
 import unicodedata
 
@@ -455,15 +456,37 @@ def _phrase(spelling):
     return " & ".join([*units, f"({phrase})"]) if units else phrase
 
 
-def tsquery(terms):
-    """All terms must match; each term matches through any of its alternatives."""
+def tsquery(terms, optional=False):
+    """All terms must match; each term matches through any of its alternatives, and an age
+    also through the statements holding it. With `optional` (see `ages_optional`), an age
+    also matches an entry that states no age."""
     clauses = []
     for term in terms:
         phrases = [p for p in map(_phrase, term.alternatives) if p]
-        phrases += [f"'{token}'" for asked in term.ages for token in asked.tokens()]
+        phrases += [_holding(asked) for asked in term.ages]
+        if term.ages and optional:
+            phrases.append(f"!'{ages.ANY}'")
         if phrases:
             clauses.append("(" + " | ".join(f"({p})" for p in phrases) + ")")
     return " & ".join(clauses)
+
+
+def _holding(asked):
+    """The tsquery of `asked.needs()`."""
+
+    def one_of(group):
+        either = " | ".join(f"'{t}'" for t in sorted(group))
+        return f"({either})" if len(group) > 1 else either
+
+    return " | ".join(" & ".join(map(one_of, need)) for need in asked.needs())
+
+
+def ages_optional(terms):
+    """Whether the ages among `terms` also match entries that state no age, which serve every
+    age: beside other words, which find what the entries are about (70岁 低保 finds the 低保
+    entries that say nothing of age, and not one for children); an age alone finds the entries
+    that state one holding it."""
+    return any(t.ages for t in terms) and not all(t.ages for t in terms)
 
 
 def grams(spelling):
@@ -524,7 +547,7 @@ def search(queryset, terms):
     indexed = [t for t in terms if not t.single_character]
     queryset = _name_conditions(queryset, terms)
     if connection.vendor == "postgresql" and indexed:
-        query = tsquery(indexed)
+        query = tsquery(indexed, ages_optional(terms))
         if not query:
             return queryset.none()
         narrowed = gram_query(indexed)
@@ -548,10 +571,19 @@ def search(queryset, terms):
             pattern = _like_pattern(spelling)
             if pattern:
                 condition |= Q(search_document__contains=pattern)
-        for token in (token for asked in term.ages for token in asked.tokens()):
-            condition |= Q(search_document__contains=f" {token} ")
+        for need in (need for asked in term.ages for need in asked.needs()):
+            condition |= functools.reduce(operator.and_, map(_holding_any, need))
+        if term.ages and ages_optional(terms):
+            condition |= ~Q(search_document__contains=f" {ages.ANY} ")
         queryset = queryset.filter(condition) if condition else queryset.none()
     return queryset
+
+
+def _holding_any(tokens):
+    """The SQLite condition of a document holding one of `tokens`."""
+    return functools.reduce(
+        operator.or_, (Q(search_document__contains=f" {t} ") for t in sorted(tokens))
+    )
 
 
 def ranked(queryset, terms, local=None):
@@ -606,7 +638,7 @@ def ranked(queryset, terms, local=None):
     if local is not None:
         sql.append("+ CASE WHEN catalog_policy.region_id = %s THEN 0.007 ELSE 0.0 END")
         params.append(local)
-    query = tsquery([t for t in terms if not t.single_character])
+    query = tsquery([t for t in terms if not t.single_character], ages_optional(terms))
     if connection.vendor == "postgresql" and query:
         sql.append("+ (SELECT 0.005 * r / (1 + r) FROM (SELECT ts_rank('{0.1, 0.2, 0.4, 1.0}',")
         sql.append("catalog_policy.search_vector, to_tsquery('simple', %s)) AS r) AS ts)")
@@ -638,6 +670,7 @@ def title_subset(queryset, terms):
     if not indexed or connection.vendor != "postgresql":
         return None  # one-character terms already read titles only: nothing cheaper to count
     queryset = _name_conditions(queryset, terms)
+    # Ages as stated only: a title that states none may not be all its entry says.
     query = tsquery(indexed)
     if not query:
         return queryset.none()
@@ -733,7 +766,7 @@ def walked_count(queryset, terms, limit):
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) walked"  # noqa: S608 -- Django's SQL
             " WHERE walked.vector @@ to_tsquery('simple', %s) LIMIT %s) found",
-            [*params, tsquery(terms), limit],
+            [*params, tsquery(terms, ages_optional(terms)), limit],
         )
         found = cursor.fetchone()[0]
     return found, found < limit and walked.values("pk")[:WALK].count() < WALK

@@ -149,6 +149,9 @@ def test_a_groups_bound_in_a_query_is_written_as_one_word(query, words):
         ("18岁以下", ["年满16周岁", "16周岁以上", "35岁以下", "6至20岁"], False),
         ("3岁以下", ["0至6岁", "未满18周岁", "出生满6个月至3岁"], True),
         ("3岁以下", ["3至6岁", "6周岁以上"], False),
+        # Past 18, a ceiling is of adults, as in entries: 35岁以下 is 16 to 35.
+        ("35岁以下", ["年满18周岁，年龄不超过35周岁", "男性不超过60周岁", "年满16周岁"], True),
+        ("35岁以下", ["未满18周岁", "年满18周岁", "3岁以下"], False),
         # A person: statements covering the age.
         ("65岁", ["年满60周岁", "年满16周岁", "60至70岁"], True),
         ("65岁", ["年满80周岁", "60周岁以下"], False),
@@ -159,5 +162,12 @@ def test_what_a_query_asks_holds_statements(asked, statements, held):
     for text in statements:
         found = ages.ranges(text)
         assert any(wanted.holds(m) for m in found) == held, text
-        # The document's tokens say the same: an entry holds one of the query's tokens.
-        assert bool(set(ages.tokens([text])) & set(wanted.tokens())) == held, text
+        # The document's tokens say the same: they hold one of the alternatives wanted.
+        own = set(ages.tokens([text]))
+        assert any(all(group & own for group in need) for need in wanted.needs()) == held, text
+
+
+def test_a_text_stating_any_age_says_so():
+    assert ages.ANY in ages.tokens(["年满60周岁"]) and ages.ANY in ages.tokens(["3岁以下"])
+    assert ages.ANY not in ages.tokens(["家庭困难学生"]) and ages.tokens(["百岁老人"]) == []
+    assert ages.ANY not in ages.tokens(["年满60周岁"], besides=["年满16周岁"])  # stated already

@@ -68,6 +68,13 @@ def codes(query):
         ("60周岁及以上", {"HZ-LM-001", "HZ-GF-022"}, {"HZ-LM-024"}),
         ("18岁以下", {"HZ-GF-020", "HZ-GF-028"}, {"HZ-GF-011", "HZ-LM-024", "HZ-LM-001"}),
         ("不满3周岁", {"HZ-GF-020", "HZ-GF-028"}, {"HZ-GF-011", "HZ-LM-001"}),
+        # Beside other words, an age also finds entries that state none (they serve every age),
+        # not those stating others; alone, it finds those stating it.
+        ("70岁 低保", {"HZ-LM-002"}, {"HZ-GF-020", "HZ-LM-024"}),
+        ("40岁失业", {"HZ-LM-031"}, {"HZ-LM-001"}),
+        ("30岁残疾人", {"HZ-LM-006"}, {"HZ-GF-028"}),
+        ("35岁以下 创业", {"HZ-LM-024"}, {"HZ-LM-001"}),
+        ("85岁", {"HZ-LM-001"}, {"HZ-LM-002", "HZ-GF-013"}),
         ("3000元", {"HZ-LM-028"}, {"HZ-LM-001"}),
         ("yanglao", {"HZ-LM-008"}, {"HZ-LM-001"}),
         ("gljt", {"HZ-LM-001"}, {"HZ-LM-008"}),

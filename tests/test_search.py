@@ -75,7 +75,7 @@ def test_a_number_and_its_unit_are_one_stored_token_and_one_query_lexeme():
     text = "年满80周岁，每月3000元以上，1.5倍"
     body = search.document(["高龄津贴"], [text], [], [text]).split("\n")[1].split()
     # What 年满80周岁 covers, after the units, then where it starts and ends.
-    ages = [f"岁{age}" for age in range(80, 101)] + ["岁上80", "岁止100", "岁起80"]
+    ages = [f"岁{age}" for age in range(80, 101)] + ["岁any", "岁止100", "岁起80"]
     assert body[-28:] == ["80周", "80周岁", "3000元", "3000元以", *ages]
     assert search.document(["高龄津贴"], [text], []).split()[-1] == "3000元以"  # no eligibility
     # An age is also found in a range holding it.
@@ -384,6 +384,11 @@ def catalogue():
         ("七十来岁", {"YANGLAO"}, {"GAOLING", "HULI"}),
         ("高龄津贴多少钱一个月", {"GAOLING"}, {"HULI"}),  # asked about: the entry answers
         ("八十岁老人有什么补贴", {"GAOLING"}, {"CHUANGYE", "YANGLAO"}),  # 80岁
+        # Beside other words, an age also finds the entries stating none: they serve all ages.
+        ("70岁 补贴", {"HULI", "CHUANGYE"}, {"GAOLING"}),  # 年满80周岁 is not for 70
+        ("60岁以上 补贴", {"GAOLING", "HULI"}, set()),
+        ("18岁以下 补贴", {"HULI"}, {"GAOLING"}),
+        ("70岁", {"YANGLAO"}, {"HULI", "CHUANGYE", "GAOLING"}),  # alone: stated ages only
     ],
 )
 def test_recall_and_precision(query, must, must_not):
