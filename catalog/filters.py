@@ -36,14 +36,15 @@ NOT_FILTERS = {"q", "sort", "scope"}
 
 class QueryField(forms.CharField):
     """The search words. Control characters (NUL among them) read as spaces, invisible ones are
-    dropped, and a query past Q_MAX_LENGTH is cut there rather than refused: a long pasted text
-    is searched by its beginning, and the page says so (`PolicyListView`)."""
+    dropped, and a query past Q_MAX_LENGTH is cut there (before the word the cut falls in)
+    rather than refused: a long pasted text is searched by its beginning, and the page says so
+    (`PolicyListView`)."""
 
     def to_python(self, value):
         kinds = ((c, unicodedata.category(c)) for c in value or "")
         # Cf: invisible characters pasted with text (zero-width space, soft hyphen).
         text = "".join(" " if kind == "Cc" else "" if kind == "Cf" else c for c, kind in kinds)
-        return super().to_python(text)[:Q_MAX_LENGTH]
+        return search.capped(super().to_python(text))
 
 
 class QueryFilter(django_filters.CharFilter):

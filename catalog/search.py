@@ -192,6 +192,7 @@ ASKING = (
     "怎么样", "怎么", "怎样", "如何", "哪里", "哪些", "什么", "多少钱", "多少", "请问",
     "我想", "我要", "能不能", "能否", "是否", "可以", "申请", "办理", "申领", "金额", "吗", "呢",
     "什么是", "是什么", "多久", "多长时间", "帮我", "查一下", "一下", "几月", "几号", "几个月",
+    "了解", "听说", "咨询", "打听", "知道", "问问", "准备", "打算",
 )  # fmt: skip
 _ASKING = re.compile("|".join(sorted(ASKING, key=len, reverse=True)))
 
@@ -382,7 +383,7 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     remain, unless quoted. A term's `word` is what is left of the word it came from (法律援助 of
     我能领法律援助吗)."""
     known, places = frozenset(m for group in synonym_groups for m in group), frozenset(places)
-    parts = _QUOTED.split(plain(normalize(query)[:MAX_QUERY_LENGTH]))
+    parts = _QUOTED.split(plain(capped(normalize(query))))
     if len(parts) % 2 == 0:  # a quote never closed
         parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
     pieces = []  # (piece, which word it came from, quoted)
@@ -414,6 +415,15 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
     return list(terms.values())[:limit]
 
 
+def capped(query):
+    """`query` up to MAX_QUERY_LENGTH characters, without a word the cap would cut: its first
+    part would search for something else (低 of 低保, a name-only character)."""
+    if len(query) <= MAX_QUERY_LENGTH or _WORDS.match(query, MAX_QUERY_LENGTH):
+        return query[:MAX_QUERY_LENGTH]
+    separators = list(_WORDS.finditer(query, 0, MAX_QUERY_LENGTH))
+    return query[: separators[-1].start()] if separators else query[:MAX_QUERY_LENGTH]
+
+
 def plain(text):
     """`text` as queries are read: half-width, lower case, traditional characters as simplified
     (養老 is 养老), since the catalogue is written so."""
@@ -424,13 +434,15 @@ def expand(word, synonym_groups):
     """`word` plus every spelling made by swapping a synonym for a word it contains. In each
     group the longest member found in `word` is swapped for each of the others. Groups do not
     chain: 补贴 is 奖励 for an enterprise, 补助 is not, so a word two groups apart is put in a
-    group of its own (生小孩 生育)."""
+    group of its own (生小孩 生育). The synonyms of the whole word come first, so that no swap
+    inside it crowds them out (失业补贴: 失业保险金 before 下岗补贴, 失业资助 …)."""
+    whole = [member for group in synonym_groups if word in group for member in group]
     spellings = [word]
     for group in synonym_groups:
         found = next((m for m in sorted(group, key=len, reverse=True) if m in word), None)
         if found:
             spellings = [s.replace(found, other) for s in spellings for other in group]
-    return list(dict.fromkeys([word, *spellings]))[:MAX_ALTERNATIVES]
+    return list(dict.fromkeys([word, *whole, *spellings]))[:MAX_ALTERNATIVES]
 
 
 def _open_ended(token):
