@@ -309,7 +309,8 @@ class PolicyListView(PublicPolicyMixin, FilterView):
     def suggestions(self, filterset):
         """What to offer when nothing matched: a county's volume with the city volume beside
         it, or the same words without the other filters; when neither finds anything, fewer
-        words (see `fewer_words`); and the fullest domains."""
+        words (see `fewer_words`), with the page's filters (a county, the enterprise list) kept
+        where they find something, else without; and the fullest domains."""
         query = filterset.form.cleaned_data["q"]
         data = self.request.GET
         wider = []
@@ -318,10 +319,19 @@ class PolicyListView(PublicPolicyMixin, FilterView):
             wider.append((_("加上市级总册，搜索“%(q)s”"), query, {**params, "scope": "applies"}))
         if filterset.filtered:
             wider.append((_("去掉其他筛选条件，搜索“%(q)s”"), query, {"q": query}))
-        fewer = [
-            (ONLY_QUOTED if "“" in q else ONLY, q, {"q": q}) for q in fewer_words(filterset.terms)
-        ]
-        offers = self.offers(wider, nested=True) or self.offers(fewer)
+        kept = without(data, "page", "typed") if filterset.filtered else None
+
+        def fewer(params):
+            return [
+                (ONLY_QUOTED if "“" in q else ONLY, q, {**params, "q": q})
+                for q in fewer_words(filterset.terms)
+            ]
+
+        offers = (
+            self.offers(wider, nested=True)
+            or (kept and self.offers(fewer(kept)))
+            or self.offers(fewer({}))
+        )
         region = filterset.form.cleaned_data.get("region")
         return {"offers": offers, "domains": fullest_domains(region), "region": region}
 

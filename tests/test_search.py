@@ -766,6 +766,27 @@ def test_zero_results_count_fewer_words_with_a_county_as_their_page_does(client)
     assert "去掉其他筛选条件" not in html.content.decode()
 
 
+def test_zero_results_offer_fewer_words_with_the_pages_filters_where_they_find_some(client):
+    county()
+    make_policy(code="CITY", name="高龄津贴")
+    make_policy(code="BL", name="高龄津贴（博罗县）", region=county())
+    make_policy(code="HC", name="高龄津贴（惠城区）", region=county("huicheng", "惠城区", "441302"))
+    # Typed 博罗 高龄津贴 宇宙: the page moved to Boluo; the offer stays there, and counts there.
+    params = {
+        "q": "高龄津贴 宇宙",
+        "region": "boluo",
+        "scope": "applies",
+        "typed": "博罗 高龄津贴 宇宙",
+    }
+    html = list_page(client, **params)
+    link = urlencode({"q": "高龄 津贴", "region": "boluo", "scope": "applies"})
+    assert f'<a href="?{link.replace("&", "&amp;")}">只搜“高龄 津贴”（2 项）' in html
+    # Where the filters leave nothing for any fewer words, they go.
+    html = list_page(client, q="高龄津贴 宇宙", kind="enterprise")
+    link = urlencode({"q": "高龄 津贴"})
+    assert f'<a href="?{link}">只搜“高龄 津贴”（3 项）' in html
+
+
 def test_zero_results_count_each_word_alone_no_further_than_the_list_does(client, monkeypatch):
     monkeypatch.setattr("catalog.pagination.RESULT_CAP", 1)
     for _ in range(2):
