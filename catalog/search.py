@@ -424,6 +424,21 @@ def capped(query):
     return query[: separators[-1].start()] if separators else query[:MAX_QUERY_LENGTH]
 
 
+def read_aloud(terms):
+    """The search of `terms` by their reading: each Han word in pinyin (the others as they
+    are), which finds the names that sound the same. A word typed with a homophone, the input
+    method's wrong pick (高领津贴 for 高龄津贴), finds nothing; its reading finds the entry. ""
+    when nothing would read differently, or a term is quoted (then meant as written)."""
+    if any(term.quoted for term in terms):
+        return ""
+    words = []
+    for term in terms:
+        han = _HAN_RUN.fullmatch(term.text)
+        words.append("".join(lazy_pinyin(term.text, errors="ignore")) if han else term.text)
+    aloud = " ".join(words)
+    return aloud if aloud != " ".join(term.text for term in terms) else ""
+
+
 def plain(text):
     """`text` as queries are read: half-width, lower case, traditional characters as simplified
     (養老 is 养老), since the catalogue is written so."""

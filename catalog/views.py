@@ -309,8 +309,9 @@ class PolicyListView(PublicPolicyMixin, FilterView):
     def suggestions(self, filterset):
         """What to offer when nothing matched: a county's volume with the city volume beside
         it, or the same words without the other filters; when neither finds anything, fewer
-        words (see `fewer_words`), with the page's filters (a county, the enterprise list) kept
-        where they find something, else without; and the fullest domains."""
+        words (see `fewer_words`), after the same words by their reading (`search.read_aloud`),
+        with the page's filters (a county, the enterprise list) kept where they find something,
+        else without; and the fullest domains."""
         query = filterset.form.cleaned_data["q"]
         data = self.request.GET
         wider = []
@@ -320,9 +321,11 @@ class PolicyListView(PublicPolicyMixin, FilterView):
         if filterset.filtered:
             wider.append((_("去掉其他筛选条件，搜索“%(q)s”"), query, {"q": query}))
         kept = without(data, "page", "typed") if filterset.filtered else None
+        aloud = search.read_aloud(filterset.terms)
 
         def fewer(params):
-            return [
+            by_reading = [(BY_READING, aloud, {**params, "q": aloud})] if aloud else []
+            return by_reading + [
                 (ONLY_QUOTED if "“" in q else ONLY, q, {**params, "q": q})
                 for q in fewer_words(filterset.terms)
             ]
@@ -371,6 +374,7 @@ def without(params, *names):
 
 ONLY = gettext_lazy("只搜“%(q)s”")
 ONLY_QUOTED = gettext_lazy("只搜 %(q)s")  # the words hold their own quotes: 只搜 “惠东” 低保
+BY_READING = gettext_lazy("按读音搜“%(q)s”")  # 高领津贴: gaoling jintie finds 高龄津贴
 
 
 def as_searched(term):

@@ -716,6 +716,20 @@ def test_zero_results_offer_each_word_alone(client):
     assert "去掉其他筛选条件" not in html
 
 
+def test_zero_results_offer_the_words_by_their_reading_for_a_homophone_typed(client):
+    make_policy(code="GAOLING", name="高龄津贴")
+    make_policy(code="DIBAO", name="低保")
+    html = list_page(client, q="高领津贴")  # the input method's wrong pick
+    link = urlencode({"q": search.read_aloud(search.parse("高领津贴"))})
+    assert f'<a href="?{link}">按读音搜“gaoling jintie”（1 项）' in html
+    assert "按读音搜“dibao”（1 项）" in list_page(client, q="低宝")
+    # Nothing to read differently, nothing sounding so, or quoted: no offer.
+    for query in ["宇宙飞船", "gaoling 飞船", "“高领津贴”"]:
+        assert "按读音搜" not in list_page(client, q=query), query
+    assert search.read_aloud(search.parse("高领 500元")) == "gaoling 500元"
+    assert search.read_aloud(search.parse("yanglao 5000元")) == ""
+
+
 def test_zero_results_of_one_word_offer_the_shorter_words_in_it(client):
     make_policy(code="LOAN", name="创业担保贷款")
     html = client.get("/policies/", {"q": "小额贷款"}).content.decode()
