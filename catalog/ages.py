@@ -229,13 +229,14 @@ _SPACED = re.compile(r"(?<=[0-9])\s+(?=周?岁)")
 _TYPED_RANGE = re.compile(
     r"(?<![0-9.])([0-9]{1,3})\s*(?:周?岁)?\s*[至到~\-—–]\s*([0-9]{1,3})\s*(周?岁)"
 )
-# Query words for a group's bound, before the age or after it. Not 满 or 年满: 我妈今年满60岁 is
-# a person's age. Whether the age itself is in (不满18岁, 超过60岁) is not read: entries write a
-# bound either way (3岁以下 is often "under 3"), so 未满3岁 finds them and 超过60岁 年满60周岁.
-_ASKED_FLOORS = {"不低于", "不小于", "超过", "大于", "高于", "以上", "及以上", "或以上", "起"}
-_ASKED_CEILINGS = {"不超过", "未满", "不满", "不足", "不到", "小于", "低于"}
-_ASKED_CEILINGS |= {"以下", "及以下", "或以下", "以内"}
-_AFTER = {"以上", "及以上", "或以上", "起", "以下", "及以下", "或以下", "以内"}
+# Query words for a group's bound, before the age or after it. Whether the age itself is in
+# (不满18岁, 超过60岁) is not read: entries write a bound either way (3岁以下 is often "under 3"),
+# so 未满3岁 finds them and 超过60岁 年满60周岁. 满 and 年满 before an age alone make a person's
+# age (我妈今年满60岁), before a group's bound they go with it (满60周岁以上).
+_ASKED_FLOORS = {"不低于", "不小于", "大于等于", "超过", "大于", "高于"}
+_ASKED_CEILINGS = {"不超过", "不大于", "不高于", "小于等于", "未满", "不满", "不足", "不到"}
+_ASKED_CEILINGS |= {"小于", "低于"}
+_ABOVE, _BELOW = {"以上", "及以上", "或以上", "起"}, {"以下", "及以下", "或以下", "以内"}
 
 
 def _alternation(words):
@@ -243,25 +244,29 @@ def _alternation(words):
 
 
 _TYPED_BOUND = re.compile(
-    rf"(?P<before>{_alternation((_ASKED_FLOORS | _ASKED_CEILINGS) - _AFTER)})?\s*"
-    rf"(?<![0-9.])(?P<age>[0-9]{{1,3}})\s*周?岁(?P<after>{_alternation(_AFTER)})?"
+    r"(?:(?:年满|已满|刚满|满)\s*)?"
+    r"(?P<before>(?<![找办领拿用等买做吃看听])"  # not the 不到 of 找不到, 办不到 …
+    rf"(?:{_alternation(_ASKED_FLOORS | _ASKED_CEILINGS)}))?"
+    rf"\s*(?<![0-9.])(?P<age>[0-9]{{1,3}})\s*周?岁"
+    rf"(?P<after>\s*(?:{_alternation((_ABOVE | _BELOW) - {'起'})})|起)?"  # not 60岁 起诉
 )
 
 
 def as_words(query):
     """`query` (its numerals in digits) with each age it states a word of its own, as `asked`
-    reads them: 85 岁 is 85岁, 3-5岁 is 3至5岁, 不满18周岁 is 18岁以下, 超过60岁 is 60岁以上; not
-    a range that runs backwards (a typo, left as typed) or starts inside a decimal (1.5-3岁),
-    nor a bound both ways (超过18岁以下)."""
+    reads them: 85 岁 is 85岁, 3-5岁 is 3至5岁, 不满18周岁 is 18岁以下, 超过60岁 and 满60岁以上 are
+    60岁以上; not a range that runs backwards (a typo, left as typed) or starts inside a decimal
+    (1.5-3岁), nor a bound both ways (超过18岁以下)."""
 
     def one_range(match):
         first, last, unit = match.groups()
         return f" {first}至{last}{unit} " if int(first) <= int(last) else match[0]
 
     def one_bound(match):
-        bounds = {w in _ASKED_FLOORS for w in (match["before"], match["after"]) if w}
+        words = [w.strip() for w in (match["before"], match["after"]) if w]
+        bounds = {w in _ASKED_FLOORS | _ABOVE for w in words}
         if len(bounds) != 1 or int(match["age"]) > _NO_AGE:
-            return match[0]  # no bound, or both ways (不满16岁以上)
+            return match[0]  # no bound (a person's age), or both ways (不满16岁以上)
         return f" {match['age']}岁{'以上' if bounds == {True} else '以下'} "
 
     query = _TYPED_RANGE.sub(one_range, _SPACED.sub("", query))

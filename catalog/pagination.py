@@ -141,6 +141,8 @@ def planner_settings(using, **settings):
     one query, which PostgreSQL runs as one transaction, and gives the last statement's rows
     (psycopg 3 would need them apart, with server-side binding). No transaction of their own,
     so nothing to begin and commit around them: six round trips fewer for a search page.
+    Inside a transaction (a test, a write that reads), they would last to its end: they are
+    set back afterwards.
 
     JIT is off there: a plan type turned off still costs 10^10, far past `jit_above_cost`, so
     a query left with only that plan (a small table read whole, the reference rows a page reads
@@ -157,3 +159,6 @@ def planner_settings(using, **settings):
 
     with connection.execute_wrapper(prefixed):
         yield
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("".join(f"SET LOCAL {name} TO DEFAULT; " for name in settings))

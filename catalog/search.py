@@ -223,9 +223,9 @@ UNITS = frozenset(
 )  # fmt: skip
 # A phrase in quotes is searched as typed, not cut into words.
 _QUOTED = re.compile(r'["“”「」『』]')
-# Words of a question that name nothing an entry is about (所有政策 are policies), or that bound
-# a number an entry states without them (60岁以上, 已满60岁: 年满60周岁), left out when others
-# remain.
+# Words of a question that name nothing an entry is about (所有政策 are policies), or bound
+# words left apart from an age (`ages.as_words` reads 60岁以上 as a group first), left out when
+# others remain.
 STOP_WORDS = frozenset(
     (
         "政策", "适合", "有关", "相关", "关于", "我们", "自己", "能够", "需要", "有没有", "人士",
@@ -416,12 +416,23 @@ def parse(query, synonym_groups=(), limit=MAX_TERMS, places=()):
 
 
 def capped(query):
-    """`query` up to MAX_QUERY_LENGTH characters, without a word the cap would cut: its first
-    part would search for something else (低 of 低保, a name-only character)."""
-    if len(query) <= MAX_QUERY_LENGTH or _WORDS.match(query, MAX_QUERY_LENGTH):
+    """`query` up to MAX_QUERY_LENGTH characters, without a word of a few characters that the
+    cap would cut: its first part would search for something else (低 of 低保, a name-only
+    character). A longer run (a pasted sentence) is cut where the cap falls."""
+    if len(query) <= MAX_QUERY_LENGTH or _separates(query[MAX_QUERY_LENGTH]):
         return query[:MAX_QUERY_LENGTH]
-    separators = list(_WORDS.finditer(query, 0, MAX_QUERY_LENGTH))
-    return query[: separators[-1].start()] if separators else query[:MAX_QUERY_LENGTH]
+    start = MAX_QUERY_LENGTH
+    while start > MAX_QUERY_LENGTH - _CUT_WORD and not _separates(query[start - 1]):
+        start -= 1
+    return query[:start] if _separates(query[start - 1]) else query[:MAX_QUERY_LENGTH]
+
+
+_CUT_WORD = 10  # the longest word `capped` drops whole
+
+
+def _separates(character):
+    """Whether `character` separates words, as `_WORDS` reads a query once normalized."""
+    return bool(_WORDS.fullmatch(normalize(character)))
 
 
 def read_aloud(terms):
@@ -433,8 +444,13 @@ def read_aloud(terms):
         return ""
     words = []
     for term in terms:
-        han = _HAN_RUN.fullmatch(term.text)
-        words.append("".join(lazy_pinyin(term.text, errors="ignore")) if han else term.text)
+        if not _HAN_RUN.fullmatch(term.text):
+            words.append(term.text)
+            continue
+        syllables = lazy_pinyin(term.text, errors=lambda chunk: [""] * len(chunk))
+        if not all(syllables):
+            return ""  # a character with no reading (兙): nothing to offer by sound
+        words.append("".join(syllables))
     aloud = " ".join(words)
     return aloud if aloud != " ".join(term.text for term in terms) else ""
 

@@ -1,9 +1,10 @@
+import contextlib
 import importlib
 import re
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from catalog import caching, search
@@ -458,7 +459,9 @@ def test_a_query_cut_at_its_cap_loses_the_word_the_cut_falls_in():
     make_policy(code="DI", name="低收入家庭认定")
     assert [t.text for t in search.parse("低保 " * 50)] == ["低保"]  # not 低 as well
     assert codes("低保 " * 50) == codes("低保") == ["DIBAO"]
-    assert search.capped("低保" * 60) == "低保" * 50  # one word past the cap: cut as it is
+    assert search.capped("低保" * 60) == "低保" * 50  # a run past the cap: cut as it is
+    assert search.capped("a " + "很" * 150) == "a " + "很" * 98  # a pasted sentence, too
+    assert search.capped("养老" * 48 + " GAOLINGJINTIE") == "养老" * 48 + " "  # not gao
 
 
 def test_department_and_materials_are_searched():
@@ -728,6 +731,7 @@ def test_zero_results_offer_the_words_by_their_reading_for_a_homophone_typed(cli
         assert "按读音搜" not in list_page(client, q=query), query
     assert search.read_aloud(search.parse("高领 500元")) == "gaoling 500元"
     assert search.read_aloud(search.parse("yanglao 5000元")) == ""
+    assert search.read_aloud(search.parse("低保 兙兡")) == ""  # 兙 has no reading
 
 
 def test_zero_results_of_one_word_offer_the_shorter_words_in_it(client):
@@ -991,15 +995,17 @@ def test_a_query_under_planner_settings_is_not_compiled_just_in_time():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_planner_settings_hold_for_the_queries_inside_and_end_with_them():
-    """Sent with each query, outside any transaction (as a page runs): nothing to undo after."""
+    """Sent with each query, as a page runs (outside any transaction), or set back after the
+    block inside one."""
     from catalog.pagination import planner_settings
 
-    with connection.cursor() as cursor:
-        with planner_settings("default", enable_seqscan="off"):
-            cursor.execute("SELECT current_setting('enable_seqscan'), %s", ["100%"])
-            assert cursor.fetchone() == ("off", "100%")
-        cursor.execute("SHOW enable_seqscan")
-        assert cursor.fetchone() == ("on",)
+    for transaction_around in [contextlib.nullcontext, transaction.atomic]:
+        with transaction_around(), connection.cursor() as cursor:
+            with planner_settings("default", enable_seqscan="off"):
+                cursor.execute("SELECT current_setting('enable_seqscan'), %s", ["100%"])
+                assert cursor.fetchone() == ("off", "100%")
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone() == ("on",), transaction_around
 
 
 def test_grams_are_the_four_character_runs_of_a_spelling():

@@ -8,8 +8,7 @@ from django.db import migrations
 from ._synonym_groups import synonym_groups
 
 WORDS = [
-    ("低保户 低保", ""),
-    ("低保金 低保", ""),
+    ("低保户 低保金 低保 最低生活保障", ""),
     ("高中生 高中", ""),
     ("初中生 初中", ""),
     ("小学生 小学", ""),
