@@ -84,12 +84,20 @@ def number_units(toks):
     """An amount or an age with its unit as single tokens: a digit run and the Han token after
     it give the digits with that token's first character ("3000元") and with the whole token
     ("80周岁"). Stored at the end of a line, after every positioned token, so that a query such
-    as 3000元 is one lexeme in the index instead of a phrase rechecked entry by entry."""
-    return [
+    as 3000元 is one lexeme in the index instead of a phrase rechecked entry by entry. The
+    first number of a range takes the unit of the second: 1000至3000元 and 1000-3000元 give
+    1000元 too, so that a query 1000元 finds them."""
+    units = [
         t
         for number, unit in _numbered(toks)
         for t in dict.fromkeys([number + unit[0], number + unit])
     ]
+    for i, first in enumerate(toks):
+        rest = toks[i + 1 : i + 4]
+        rest = rest[1:] if rest[:1] in (["至"], ["到"]) else rest
+        if first.isdigit() and len(rest) > 1 and rest[0].isdigit() and _HAN_RUN.match(rest[1]):
+            units += dict.fromkeys([first + rest[1][0], first + rest[1]])
+    return units
 
 
 def _numbered(toks):
@@ -614,6 +622,9 @@ def search(queryset, terms):
             pattern = _like_pattern(spelling)
             if pattern:
                 condition |= Q(search_document__contains=pattern)
+            toks = tokens(spelling)
+            if _numbered(toks) and not _is_phrase(toks):  # 3000元: also its stored lexeme
+                condition |= Q(search_document__contains=f" {''.join(toks)} ")
         for need in (need for asked in term.ages for need in asked.needs()):
             condition |= functools.reduce(operator.and_, map(_holding_any, need))
         if term.ages and ages_optional(terms):

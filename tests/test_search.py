@@ -82,6 +82,9 @@ def test_a_number_and_its_unit_are_one_stored_token_and_one_query_lexeme():
     ages = [f"岁{age}" for age in range(80, 101)] + ["岁any", "岁止100", "岁起80"]
     assert body[-28:] == ["80周", "80周岁", "3000元", "3000元以", *ages]
     assert search.document(["高龄津贴"], [text], []).split()[-1] == "3000元以"  # no eligibility
+    # The first number of a range takes the unit of the second.
+    ranges = search.document([], ["可在1000至3000元之间", "1-3万元", "每月500元"], []).split()
+    assert {"1000元", "3000元", "1万元", "3万元", "500元"} <= set(ranges)
     # An age is also found in a range holding it.
     assert search.tsquery(search.parse("80周岁")) == "(('80周岁') | ('岁80'))"
     # Longer: the phrase still decides; the unit lexeme only narrows the index lookup.
@@ -321,7 +324,7 @@ def catalogue():
         code="HULI",
         name="困难残疾人生活补贴和重度残疾人护理补贴",
         eligibility="持第二代残疾人证的重度残疾人。",
-        benefit="护理补贴每人每月不低于150元。",
+        benefit="护理补贴每人每月150至300元。",
     )
     make_policy(
         code="CHUANGYE",
@@ -362,6 +365,8 @@ def catalogue():
         ("2000元", {"BODY"}, {"CHUANGYE"}),  # written 2,000元
         ("100元", {"GAOLING"}, {"HULI", "CHUANGYE"}),
         ("每月100元", {"GAOLING"}, {"HULI"}),
+        ("300元", {"HULI"}, {"GAOLING"}),  # 150至300元: a range's first number takes its unit
+        ("150元", {"HULI"}, {"GAOLING"}),
         ("16周岁", {"YANGLAO"}, {"GAOLING"}),
         ("周岁", {"GAOLING", "YANGLAO"}, {"HULI"}),
         ("创业补贴", {"CHUANGYE"}, {"GAOLING"}),  # 资助 is a synonym of 补贴
