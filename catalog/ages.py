@@ -224,7 +224,8 @@ _TYPED = re.compile(
 )
 # In a query: an age with a space before its unit (85 岁), a range of ages (3-5岁, 3岁到5岁,
 # 二十岁到三十岁 once in digits), whose sign would cut it in two, and a group's bound before or
-# after the age (60岁以上, 满60周岁, 不满18岁), which search would drop as a word naming nothing.
+# after the age (60岁以上, 满60周岁以上, 不满18岁), which search would drop as a word naming
+# nothing.
 _SPACED = re.compile(r"(?<=[0-9])\s+(?=周?岁)")
 _TYPED_RANGE = re.compile(
     r"(?<![0-9.])([0-9]{1,3})\s*(?:周?岁)?\s*[至到~\-—–]\s*([0-9]{1,3})\s*(周?岁)"
