@@ -476,12 +476,26 @@ def expand(word, synonym_groups):
     group of its own (生小孩 生育). The synonyms of the whole word come first, so that no swap
     inside it crowds them out (失业补贴: 失业保险金 before 下岗补贴, 失业资助 …)."""
     whole = [member for group in synonym_groups if word in group for member in group]
+    if _LATIN.fullmatch(word):  # laoren: 老人 and its synonyms, which no name's pinyin holds
+        whole += _read_as(tuple(map(tuple, synonym_groups))).get(word, [])
     spellings = [word]
     for group in synonym_groups:
         found = next((m for m in sorted(group, key=len, reverse=True) if m in word), None)
         if found:
             spellings = [s.replace(found, other) for s in spellings for other in group]
     return list(dict.fromkeys([word, *whole, *spellings]))[:MAX_ALTERNATIVES]
+
+
+@functools.lru_cache(maxsize=4)
+def _read_as(synonym_groups):
+    """{full pinyin: the members of every group with a member read so}, for pinyin typed."""
+    found = {}
+    for group in synonym_groups:
+        for member in group:
+            if _HAN_RUN.fullmatch(member) and len(member) > 1:
+                reading = "".join(lazy_pinyin(member, errors=lambda chunk: [""] * len(chunk)))
+                found.setdefault(reading, []).extend(m for m in group if m not in found[reading])
+    return found
 
 
 def _open_ended(token):

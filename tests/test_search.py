@@ -54,6 +54,9 @@ def test_synonyms_swap_words_inside_a_term():
         "长者补贴",
         "长者补助",
     }
+    # Pinyin typed for a synonym also reads as its group (no name's pinyin may hold it).
+    assert search.expand("laoren", groups) == ["laoren", "老人", "老年人", "长者"]
+    assert search.expand("lao", groups) == ["lao"]  # the whole reading only
     # The whole word's own synonyms come first, before any cap on spellings cuts them.
     groups = [["失业", "下岗", "待业"], ["补贴", "补助", "津贴"], ["失业补贴", "失业保险金"]]
     assert search.expand("失业补贴", groups)[:2] == ["失业补贴", "失业保险金"]
@@ -376,6 +379,7 @@ def catalogue():
         ("gaoling", {"GAOLING"}, {"YANGLAO"}),
         ("gljt", {"GAOLING"}, {"YANGLAO"}),
         ("jintie", {"GAOLING"}, {"YANGLAO"}),
+        ("laoren", {"GAOLING"}, {"YANGLAO", "CHUANGYE"}),  # 老人, a synonym no name holds
         ("老年人", {"GAOLING"}, {"CHUANGYE"}),  # also through its tag
         ("民政局", set(), {"GAOLING"}),
         ("养", {"YANGLAO"}, {"GAOLING"}),  # one character: names and summaries
