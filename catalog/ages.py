@@ -25,7 +25,13 @@ _FLOORS = {"年满": 0, "已满": 0, "满": 0, "达到": 0, "不低于": 0, "不
 _FLOORS |= {"超过": 1, "大于": 1, "高于": 1}
 _CEILINGS = {"不超过": 0, "不大于": 0, "不高于": 0, "小于等于": 0}
 _CEILINGS |= {"未满": 1, "不满": 1, "未达到": 1, "不足": 1, "小于": 1, "低于": 1}
-_BOUND = "|".join(sorted([*_FLOORS, *_CEILINGS], key=len, reverse=True))  # 不超过 before 超过
+
+
+def _alternation(words):
+    return "|".join(sorted(words, key=len, reverse=True))  # 不超过 before 超过
+
+
+_BOUND = _alternation([*_FLOORS, *_CEILINGS])
 
 _N = r"(?<![\d.])\d{1,3}"
 _UNIT = r"\s*周?岁(?:半(?=[以及或]))?"  # 3岁半以下; not the 半 of 65至69岁半价
@@ -234,14 +240,9 @@ _TYPED_RANGE = re.compile(
 # (不满18岁, 超过60岁) is not read: entries write a bound either way (3岁以下 is often "under 3"),
 # so 未满3岁 finds them and 超过60岁 年满60周岁. 满 and 年满 before an age alone make a person's
 # age (我妈今年满60岁), before a group's bound they go with it (满60周岁以上).
-_ASKED_FLOORS = {"不低于", "不小于", "大于等于", "超过", "大于", "高于"}
-_ASKED_CEILINGS = {"不超过", "不大于", "不高于", "小于等于", "未满", "不满", "不足", "不到"}
-_ASKED_CEILINGS |= {"小于", "低于"}
+_ASKED_FLOORS = set(_FLOORS) - {"年满", "已满", "满", "达到"}
+_ASKED_CEILINGS = set(_CEILINGS) | {"不到"}
 _ABOVE, _BELOW = {"以上", "及以上", "或以上", "起"}, {"以下", "及以下", "或以下", "以内"}
-
-
-def _alternation(words):
-    return "|".join(sorted(words, key=len, reverse=True))  # 不超过 before 超过
 
 
 _TYPED_BOUND = re.compile(

@@ -87,17 +87,13 @@ def number_units(toks):
     as 3000元 is one lexeme in the index instead of a phrase rechecked entry by entry. The
     first number of a range takes the unit of the second: 1000至3000元 and 1000-3000元 give
     1000元 too, so that a query 1000元 finds them."""
-    units = [
-        t
-        for number, unit in _numbered(toks)
-        for t in dict.fromkeys([number + unit[0], number + unit])
-    ]
+    pairs = _numbered(toks)
     for i, first in enumerate(toks):
         rest = toks[i + 1 : i + 4]
         rest = rest[1:] if rest[:1] in (["至"], ["到"]) else rest
-        if first.isdigit() and len(rest) > 1 and rest[0].isdigit() and _HAN_RUN.match(rest[1]):
-            units += dict.fromkeys([first + rest[1][0], first + rest[1]])
-    return units
+        if first.isdigit() and _numbered(rest[:2]):
+            pairs.append((first, rest[1]))
+    return [t for number, unit in pairs for t in dict.fromkeys([number + unit[0], number + unit])]
 
 
 def _numbered(toks):
@@ -455,7 +451,7 @@ def read_aloud(terms):
         if not _HAN_RUN.fullmatch(term.text):
             words.append(term.text)
             continue
-        syllables = lazy_pinyin(term.text, errors=lambda chunk: [""] * len(chunk))
+        syllables = _readings(term.text)[0]
         if not all(syllables):
             return ""  # a character with no reading (兙): nothing to offer by sound
         words.append("".join(syllables))
@@ -493,7 +489,7 @@ def _read_as(synonym_groups):
     for group in synonym_groups:
         for member in group:
             if _HAN_RUN.fullmatch(member) and len(member) > 1:
-                reading = "".join(lazy_pinyin(member, errors=lambda chunk: [""] * len(chunk)))
+                reading = "".join(_readings(member)[0])
                 found.setdefault(reading, []).extend(m for m in group if m not in found[reading])
     return found
 
@@ -630,6 +626,7 @@ def search(queryset, terms):
             output_field=BooleanField(),
         )
         return queryset.filter(matches)
+    optional = ages_optional(terms)
     for term in indexed:
         condition = Q()
         for spelling in term.alternatives:
@@ -641,7 +638,7 @@ def search(queryset, terms):
                 condition |= Q(search_document__contains=f" {''.join(toks)} ")
         for need in (need for asked in term.ages for need in asked.needs()):
             condition |= functools.reduce(operator.and_, map(_holding_any, need))
-        if term.ages and ages_optional(terms):
+        if term.ages and optional:
             condition |= ~Q(search_document__contains=f" {ages.ANY} ")
         queryset = queryset.filter(condition) if condition else queryset.none()
     return queryset
@@ -917,11 +914,10 @@ def marks(text, term, pinyin=False):
 @functools.lru_cache(maxsize=4096)
 def _readings(han):
     """The syllables and the initials of each character of `han`: names recur from page to
-    page, and reading them takes about 0.1 ms each."""
-    return [
-        lazy_pinyin(han, style=style, errors=lambda chunk: [""] * len(chunk))
-        for style in (Style.NORMAL, Style.FIRST_LETTER)
-    ]
+    page, and reading them takes about 0.1 ms each. A character without a reading (兙, whose
+    reading pypinyin holds empty, where its own initials would fail) reads as ""."""
+    syllables = lazy_pinyin(han, errors=lambda chunk: [""] * len(chunk))
+    return [syllables, [syllable[:1] for syllable in syllables]]
 
 
 def _pinyin_spans(text, terms):

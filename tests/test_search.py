@@ -743,6 +743,11 @@ def test_zero_results_offer_the_words_by_their_reading_for_a_homophone_typed(cli
     assert search.read_aloud(search.parse("低保 兙兡")) == ""  # 兙 has no reading
 
 
+def test_a_character_without_a_reading_is_read_as_nothing_not_an_error():
+    shown = str(search.highlight("兙高龄津贴", search.parse("gaoling"), pinyin=True))
+    assert shown.endswith("高龄</mark>津贴")
+
+
 def test_zero_results_of_one_word_offer_the_shorter_words_in_it(client):
     make_policy(code="LOAN", name="创业担保贷款")
     html = client.get("/policies/", {"q": "小额贷款"}).content.decode()
