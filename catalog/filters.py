@@ -146,7 +146,9 @@ class PolicyFilter(django_filters.FilterSet):
     @functools.cache
     def _form_class(cls):
         fields = {name: f.field for name, f in copy.deepcopy(cls.base_filters).items()}
-        return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        form = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        form.base_fields = CopiedShallow(form.base_fields)
+        return form
 
     def get_form_class(self):
         """Built once per process instead of once per request: the fields never change."""
@@ -179,6 +181,26 @@ class PolicyFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return search.search(queryset, self.terms)
 
+    @property
+    def qs(self):
+        """The results in the chosen order (see `results`)."""
+        if not hasattr(self, "_qs"):
+            self._qs = self._sort(self.results)
+        return self._qs
+
+    @cached_property
+    def unsearched(self):
+        """The entries every filter but `q` leaves: what the search narrows, and what the
+        cheaper parts of its count read (`parts`)."""
+        self.is_valid()
+        return self._filter(self.queryset.all(), ["q"])
+
+    @cached_property
+    def results(self):
+        """The entries every filter leaves, in no order; the filters run once a request,
+        whatever the page, its count and the order past the cap make of them."""
+        return search.search(self.unsearched, self.terms)
+
     @cached_property
     def terms(self):
         """The parsed query, its synonyms swapped in; empty without a valid `q`."""
@@ -199,7 +221,7 @@ class PolicyFilter(django_filters.FilterSet):
         the capped count (see `CappedPaginator`); None without one."""
         if not self.terms:
             return None
-        return search.title_subset(self._filter(self.queryset.all(), ["q"]), self.terms)
+        return search.title_subset(self.unsearched, self.terms)
 
     @property
     def filtered(self):
@@ -224,7 +246,7 @@ class PolicyFilter(django_filters.FilterSet):
     def newest_first(self):
         """These results newest first and without their rank, which the page then need not
         build: the order past the cap."""
-        return self._filter(self.queryset.all(), ()).order_by(*UNRANKED_ORDER)
+        return self.results.order_by(*UNRANKED_ORDER)
 
     def by_ids(self, ids):
         """Entries of these results read by id, ranked and sorted as `qs` is, without checking
@@ -247,7 +269,7 @@ class PolicyFilter(django_filters.FilterSet):
             shares = functools.partial(caching.cached, "lexeme-shares", search.lexeme_shares)
             if not search.dense(self.terms, shares):
                 return 0, False
-            return search.walked_count(self._filter(self.queryset.all(), ["q"]), self.terms, limit)
+            return search.walked_count(self.unsearched, self.terms, limit)
 
         return [titles, walked]
 
@@ -301,10 +323,7 @@ class PolicyFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         in_use = [name for name in [*self.FACETS, "status"] if data.get(name)]
         unused = [name for name in [*self.FACETS, "status"] if name not in in_use]
-        if ids is None:
-            results = self.filter_queryset(self.queryset.all())
-        else:
-            results = self.queryset.filter(pk__in=ids)
+        results = self.results if ids is None else self.queryset.filter(pk__in=ids)
         counts = self._count(results, unused)
         for name in in_use:
             counts |= self._count(self.filter_queryset(self.queryset.all(), without=[name]), [name])
@@ -404,6 +423,23 @@ class PolicyFilter(django_filters.FilterSet):
                 }
             )
         return menus
+
+
+class CopiedShallow(dict):
+    """Filters, or form fields, that each filter set, or its form, copies for itself: one level
+    deep rather than whole, as django-filter and Django would, querysets, choices and lazy
+    labels included (half a millisecond of every list page). Nothing changes a filter's or a
+    field's parts for one request; a filter's method is bound to the copy."""
+
+    def __deepcopy__(self, memo):
+        copies = {name: copy.copy(item) for name, item in self.items()}
+        for name, item in self.items():
+            if getattr(item, "method", None) is not None:
+                copies[name].method = item.method  # a new FilterMethod, bound to the copy
+        return copies
+
+
+PolicyFilter.base_filters = CopiedShallow(PolicyFilter.base_filters)
 
 
 def reference_rows():

@@ -476,7 +476,7 @@ def expand(word, synonym_groups):
         whole += _read_as(tuple(map(tuple, synonym_groups))).get(word, [])
     spellings = [word]
     for group in synonym_groups:
-        found = next((m for m in sorted(group, key=len, reverse=True) if m in word), None)
+        found = max((m for m in group if m in word), key=len, default=None)  # the first so long
         if found:
             spellings = [s.replace(found, other) for s in spellings for other in group]
     return list(dict.fromkeys([word, *whole, *spellings]))[:MAX_ALTERNATIVES]

@@ -99,6 +99,25 @@ def test_status_filters_use_the_period_rule():
     assert codes(status="closed") == ["PAST"]
 
 
+def test_filter_sets_alive_at_once_keep_their_own_filters_and_fields():
+    """Each filter set copies its filters and form fields one level deep (`CopiedShallow`):
+    a method filter still asks its own filter set (its date), and a form its own values."""
+    make_policy(
+        code="JUNE",
+        period_mode=Period.WINDOW,
+        window_opens=day("2026-06-01"),
+        window_closes=day("2026-06-30"),
+    )
+    june, july = (
+        PolicyFilter({"status": "open", "sort": sort}, queryset=Policy.objects.published(), on=on)
+        for on, sort in [(ON, "updated"), (day("2026-07-15"), "amount")]
+    )
+    assert [p.code for p in june.qs] == ["JUNE"] and list(july.qs) == []
+    assert [june.form.cleaned_data["sort"], july.form.cleaned_data["sort"]] == ["updated", "amount"]
+    assert june.filters["status"] is not july.filters["status"]
+    assert june.form.fields["q"] is not july.form.fields["q"]
+
+
 def test_sort_by_deadline_puts_the_soonest_first_and_open_ended_last():
     make_policy(code="ALWAYS")
     make_policy(
