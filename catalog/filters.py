@@ -151,7 +151,10 @@ class PolicyFilter(django_filters.FilterSet):
         return form
 
     def get_form_class(self):
-        """Built once per process instead of once per request: the fields never change."""
+        """Built once per process instead of once per request: the fields never change. Each
+        form's fields share their widgets, choices, querysets and messages with every other
+        form's (`CopiedShallow`): change a field for one request by replacing it, never in
+        place."""
         return self._form_class()
 
     def filter_queryset(self, queryset, without=()):
@@ -183,7 +186,9 @@ class PolicyFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        """The results in the chosen order (see `results`)."""
+        """The results in the chosen order (see `results`); without data, every entry."""
+        if not self.is_bound:
+            return super().qs
         if not hasattr(self, "_qs"):
             self._qs = self._sort(self.results)
         return self._qs

@@ -24,6 +24,15 @@ def test_no_parameters_lists_every_published_entry():
     assert sorted(codes()) == ["A", "B"]
 
 
+def test_a_filter_set_without_data_lists_every_entry_it_was_given():
+    make_policy(code="A")
+    make_policy(code="B", region=county())
+    assert sorted(p.code for p in PolicyFilter(queryset=Policy.objects.published(on=ON)).qs) == [
+        "A",
+        "B",
+    ]
+
+
 def test_region_applies_means_its_own_volume_plus_the_city_volume():
     make_policy(code="CITY")
     make_policy(code="BOLUO", region=county())

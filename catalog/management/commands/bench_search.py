@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from catalog import search
+from catalog import caching, search
 from catalog.filters import PolicyFilter
 from catalog.models import Domain, ListKind, Period, Policy, Region, SynonymGroup
 from catalog.models.policy import catalogue_position
@@ -331,7 +331,7 @@ def ilike(text):
     case-insensitive. (Pinyin it cannot find at all: it reads the whole table for nothing. An
     age it finds only as written, not in the ranges that hold it: 年满60周岁 for 80周岁.)"""
     queryset = Policy.objects.published()
-    for term in search.parse(text, SynonymGroup.groups()):
+    for term in search.parse(text, caching.kept("synonyms", SynonymGroup.groups)):  # as the site
         condition = Q()
         for spelling in term.alternatives:
             for field in ["name", "summary", "eligibility", "benefit"]:
