@@ -581,9 +581,8 @@ def gram_query(terms):
     return " & ".join(clauses)
 
 
-def _like_pattern(spelling):
-    """The SQLite form of the same phrase: adjacent tokens in the stored text."""
-    toks = tokens(spelling)
+def _like_pattern(toks):
+    """The SQLite form of a spelling's phrase, given its tokens: adjacent in the stored text."""
     if not toks:
         return None
     return " " + " ".join(toks) + ("" if _open_ended(toks[-1]) else " ")
@@ -630,10 +629,10 @@ def search(queryset, terms):
     for term in indexed:
         condition = Q()
         for spelling in term.alternatives:
-            pattern = _like_pattern(spelling)
+            toks = tokens(spelling)
+            pattern = _like_pattern(toks)
             if pattern:
                 condition |= Q(search_document__contains=pattern)
-            toks = tokens(spelling)
             if _numbered(toks) and not _is_phrase(toks):  # 3000元: also its stored lexeme
                 condition |= Q(search_document__contains=f" {''.join(toks)} ")
         for need in (need for asked in term.ages for need in asked.needs()):
